@@ -1,0 +1,155 @@
+"""`Assistant`: the stateless question-answering engine behind the CLI, the API and the UI."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+from assistant.errors import NotFound, QuestionError
+from assistant.models import Answer, DocumentInfo, Statement
+from assistant.settings import BACKENDS, Settings
+from assistant.validate import validate_history, validate_question
+
+
+class Assistant:
+    """Answers questions over the index named by `settings`; conversation history is passed in."""
+
+    def __init__(self, settings: Settings, embedder=None):
+        self.settings = settings
+        self._embedder = embedder
+        self._reader = None
+        self._corpora: dict[str, object] = {}
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------ index access
+
+    @property
+    def reader(self):
+        from assistant.store import IndexReader
+
+        with self._lock:
+            if self._reader is None or not self._reader.is_current():
+                self._reader = IndexReader(self.settings)
+                self._corpora = {}
+            return self._reader
+
+    @property
+    def embedder(self):
+        with self._lock:
+            if self._embedder is None:
+                from assistant.embedding import load_embedder
+
+                self._embedder = load_embedder()
+            return self._embedder
+
+    def documents(self) -> dict[str, DocumentInfo]:
+        return self.reader.documents()
+
+    def default_document(self) -> str:
+        documents = self.documents()
+        if not documents:
+            raise NotFound("The index holds no documents; run `hrc-assistant index`.")
+        bundled = self.settings.bundled_document.name
+        for info in documents.values():
+            if info.source == bundled:
+                return info.document_id
+        return next(iter(documents))
+
+    def corpus(self, document_id: str):
+        """The in-memory search structures of one document (built once per index generation)."""
+        from assistant.retrieve import Corpus
+
+        reader = self.reader
+        with self._lock:
+            if document_id not in self._corpora:
+                if document_id not in reader.documents():
+                    raise NotFound(f"Unknown document id {document_id!r}; see `hrc-assistant documents`.")
+                self._corpora[document_id] = Corpus(reader.load_document(document_id), self)
+            return self._corpora[document_id]
+
+    def statements(self, document_id: str | None = None) -> list[Statement]:
+        return list(self.corpus(document_id or self.default_document()).data.statements)
+
+    def statement(self, statement_id: str) -> Statement:
+        document_id = statement_id.split(":", 1)[0]
+        if document_id not in self.documents():
+            raise NotFound(f"No statement {statement_id!r}.")
+        found = self.corpus(document_id).data.by_id.get(statement_id)
+        if found is None:
+            raise NotFound(f"No statement {statement_id!r}.")
+        return found
+
+    def embed_query(self, text: str):
+        import numpy as np
+
+        vector = np.asarray(self.embedder.get_query_embedding(text), dtype=np.float32)
+        return vector / (np.linalg.norm(vector) or 1.0)
+
+    def warm_up(self) -> None:
+        """Load the model and the default document so the first question is fast."""
+        self.corpus(self.default_document())
+        self.embed_query("warm up")
+
+    # ------------------------------------------------------------ answering
+
+    def ask(
+        self,
+        question: str,
+        history: list | None = None,
+        document_id: str | None = None,
+        backend: str | None = None,
+        all_documents: bool = False,
+        speaker_types: list[str] | None = None,
+        speakers: list[str] | None = None,
+    ) -> Answer:
+        """Answer one turn; `history` is a list of {role, content} messages of earlier turns."""
+        answer = None
+        for event in self.stream(question, history, document_id, backend, all_documents, speaker_types, speakers):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(
+        self,
+        question: str,
+        history: list | None = None,
+        document_id: str | None = None,
+        backend: str | None = None,
+        all_documents: bool = False,
+        speaker_types: list[str] | None = None,
+        speakers: list[str] | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yield text deltas as they are verified, then the final Answer."""
+        from assistant.answer import answer_offline
+        from assistant.understand import understand
+
+        started = time.perf_counter()
+        question = validate_question(question, self.settings)
+        messages = validate_history(history or [], self.settings)
+        backend = backend or self.settings.backend
+        if backend not in BACKENDS:
+            raise QuestionError(f"Unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}.")
+        if document_id is not None and document_id not in self.documents():
+            raise NotFound(f"Unknown document id {document_id!r}; see `hrc-assistant documents`.")
+        ids = list(self.documents()) if all_documents else [document_id or self.default_document()]
+        corpora = [self.corpus(i) for i in ids]
+        t0 = time.perf_counter()
+        query = understand(question, messages, corpora, speaker_types=speaker_types, speakers=speakers)
+        timings = {"understanding": (time.perf_counter() - t0) * 1000}
+        draft = answer_offline(query, corpora, self, timings)
+        if backend != "offline" and not draft.abstained and draft.citations:
+            from assistant.llm import answer_with_llm
+
+            final = None
+            for event in answer_with_llm(query, draft, corpora, self.settings, backend):
+                if isinstance(event, Answer):
+                    final = event
+                else:
+                    yield event
+            draft = final or draft
+        else:
+            yield draft.answer
+        timings["total"] = (time.perf_counter() - started) * 1000
+        yield draft.model_copy(update={"question": question, "timings_ms": timings, "document_id": ids[0] if len(ids) == 1 else None})

@@ -1,0 +1,21 @@
+"""Errors that reach the user as one clear sentence (CLI: stderr + exit 2; API: 4xx/503 JSON)."""
+
+
+class UserError(Exception):
+    """Bad input or an unusable resource; str(error) is the sentence shown to the user."""
+
+    status = 400
+
+
+class QuestionError(UserError):
+    """The question or its history cannot be accepted."""
+
+
+class NotFound(UserError):
+    status = 404
+
+
+class Unavailable(UserError):
+    """Something we depend on is down (Chroma server, LLM backend)."""
+
+    status = 503

@@ -1,0 +1,261 @@
+"""The index as seen by the answer engine: where it lives, its schema, and reading it.
+
+Layout under `HRC_HOME/index/` (embedded mode):
+    CURRENT            name of the generation in use, swapped atomically by the indexer
+    gen-<id>/chroma/   one complete Chroma store per generation
+    gen-<id>/COMPLETE  written last; a generation without it was interrupted
+In server mode (`HRC_CHROMA_URL`) a generation is a set of collections named
+`hrc_<gen>_<kind>` and the pointer is the metadata of the `hrc_current` collection.
+
+Collections of a generation: documents, statements, sentences (one record each, with
+embeddings), chunks (written through llama-index's ChromaVectorStore). Each records
+the embedding model and schema version in its metadata.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from assistant.embedding import MODEL_NAME
+from assistant.errors import Unavailable, UserError
+from assistant.models import DocumentInfo, Sentence, Statement
+from assistant.settings import Settings
+
+SCHEMA_VERSION = 1
+KINDS = ("documents", "statements", "sentences", "chunks")
+POINTER_COLLECTION = "hrc_current"
+
+
+class IndexProblem(UserError):
+    """The index cannot be used; the message says how to fix it."""
+
+    status = 503
+
+
+class IndexMissing(IndexProblem):
+    pass
+
+
+class IndexMismatch(IndexProblem):
+    pass
+
+
+class StoreUnavailable(IndexProblem, Unavailable):
+    """The Chroma server cannot be reached."""
+
+
+def index_root(settings: Settings) -> Path:
+    return Path(settings.home).expanduser() / "index"
+
+
+def chroma_settings():
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def open_client(settings: Settings, generation: str | None = None):
+    """A Chroma client: HTTP when `chroma_url` is set, else the embedded store of a generation."""
+    import chromadb
+
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings(),
+            )
+            client.heartbeat()
+        except Exception as exc:  # noqa: BLE001 - chromadb raises many connection error types
+            raise StoreUnavailable(f"The Chroma server at {settings.chroma_url} cannot be reached ({type(exc).__name__}).") from None
+        return client
+    if generation is None:
+        raise ValueError("an embedded client needs a generation")
+    return chromadb.PersistentClient(path=str(index_root(settings) / generation / "chroma"), settings=chroma_settings())
+
+
+def collection_name(generation: str, kind: str, settings: Settings) -> str:
+    return f"hrc_{generation}_{kind}" if settings.chroma_url else kind
+
+
+def current_generation(settings: Settings) -> str | None:
+    """The generation in use, or None when nothing has been indexed yet."""
+    if settings.chroma_url:
+        client = open_client(settings)
+        try:
+            return client.get_collection(POINTER_COLLECTION).metadata.get("generation") or None
+        except Exception:  # noqa: BLE001 - missing collection
+            return None
+    pointer = index_root(settings) / "CURRENT"
+    if not pointer.exists():
+        return None
+    name = pointer.read_text().strip()
+    if not name or not (index_root(settings) / name / "COMPLETE").exists():
+        raise IndexMismatch(
+            f"The index pointer in {pointer} names an incomplete generation; run `hrc-assistant index --rebuild`."
+        )
+    return name
+
+
+def collection_metadata() -> dict:
+    return {"embedding_model": MODEL_NAME, "schema_version": SCHEMA_VERSION, "hnsw:space": "cosine"}
+
+
+def check_collection(collection) -> None:
+    meta = collection.metadata or {}
+    if meta.get("embedding_model") != MODEL_NAME or meta.get("schema_version") != SCHEMA_VERSION:
+        raise IndexMismatch(
+            f"The index was built with embedding model {meta.get('embedding_model')!r} and schema "
+            f"{meta.get('schema_version')!r}, but this version uses {MODEL_NAME!r} and schema {SCHEMA_VERSION}; "
+            "run `hrc-assistant index --rebuild`."
+        )
+
+
+# ---------------------------------------------------------------- metadata encoding
+# Chroma metadata values are scalars; None becomes "" and tuples become JSON.
+
+
+def statement_metadata(s: Statement) -> dict:
+    return {
+        "statement_id": s.statement_id,
+        "document_id": s.document_id,
+        "order": s.order,
+        "speaker": s.speaker,
+        "speaker_type": s.speaker_type,
+        "on_behalf_of": s.on_behalf_of or "",
+        "role": s.role or "",
+        "section": s.section,
+        "page_start": s.page_start,
+        "page_end": s.page_end,
+        "char_start": s.char_start,
+        "char_end": s.char_end,
+    }
+
+
+def sentence_metadata(s: Statement, sentence: Sentence) -> dict:
+    return {
+        "statement_id": s.statement_id,
+        "document_id": s.document_id,
+        "speaker": s.speaker,
+        "speaker_type": s.speaker_type,
+        "index": sentence.index,
+        "char_start": sentence.char_start,
+        "char_end": sentence.char_end,
+        "page": sentence.page,
+    }
+
+
+def document_metadata(info: DocumentInfo) -> dict:
+    return {"document_id": info.document_id, "info": info.model_dump_json()}
+
+
+def _statement_from(text: str, meta: dict, sentences: tuple[Sentence, ...]) -> Statement:
+    return Statement(
+        statement_id=meta["statement_id"],
+        document_id=meta["document_id"],
+        order=int(meta["order"]),
+        speaker=meta["speaker"],
+        speaker_type=meta["speaker_type"],
+        on_behalf_of=meta.get("on_behalf_of") or None,
+        role=meta.get("role") or None,
+        section=meta.get("section", ""),
+        page_start=int(meta["page_start"]),
+        page_end=int(meta["page_end"]),
+        text=text,
+        char_start=int(meta["char_start"]),
+        char_end=int(meta["char_end"]),
+        sentences=sentences,
+    )
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass
+class DocumentData:
+    """One indexed document in memory: statements in order and its sentence embeddings.
+
+    sentence_rows[i] = (statement position, sentence index) for row i of `vectors` (n × 384).
+    """
+
+    info: DocumentInfo
+    statements: list[Statement]
+    sentence_rows: list[tuple[int, int]]
+    vectors: object  # numpy array, float32, L2-normalised
+    by_id: dict[str, Statement] = field(default_factory=dict)
+
+
+class IndexReader:
+    """Read access to one generation of the index."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.generation = current_generation(settings)
+        if self.generation is None:
+            raise IndexMissing(
+                f"No index in {index_root(settings) if not settings.chroma_url else settings.chroma_url}; "
+                "run `hrc-assistant index` first."
+            )
+        self.client = open_client(settings, self.generation)
+        try:
+            self.collections = {
+                kind: self.client.get_collection(collection_name(self.generation, kind, settings)) for kind in KINDS
+            }
+        except Exception as exc:  # noqa: BLE001
+            raise IndexMismatch(f"The index is damaged ({exc}); run `hrc-assistant index --rebuild`.") from None
+        for collection in self.collections.values():
+            check_collection(collection)
+        self._documents: dict[str, DocumentInfo] | None = None
+
+    def is_current(self) -> bool:
+        try:
+            return current_generation(self.settings) == self.generation
+        except IndexProblem:
+            return True
+
+    def documents(self) -> dict[str, DocumentInfo]:
+        if self._documents is None:
+            got = self.collections["documents"].get(include=["metadatas"])
+            infos = [DocumentInfo.model_validate_json(m["info"]) for m in got["metadatas"]]
+            self._documents = {i.document_id: i for i in sorted(infos, key=lambda i: (i.session or "", i.date or "", i.title))}
+        return self._documents
+
+    def load_document(self, document_id: str) -> DocumentData:
+        import numpy as np
+
+        info = self.documents()[document_id]
+        where = {"document_id": document_id}
+        st = self.collections["statements"].get(where=where, include=["documents", "metadatas"])
+        se = self.collections["sentences"].get(where=where, include=["documents", "metadatas", "embeddings"])
+        per_statement: dict[str, list[tuple[Sentence, list[float]]]] = {}
+        for text, meta, vector in zip(se["documents"], se["metadatas"], se["embeddings"]):
+            sentence = Sentence(
+                index=int(meta["index"]), text=text, char_start=int(meta["char_start"]),
+                char_end=int(meta["char_end"]), page=int(meta["page"]),
+            )
+            per_statement.setdefault(meta["statement_id"], []).append((sentence, vector))
+        rows = sorted(zip(st["documents"], st["metadatas"]), key=lambda r: int(r[1]["order"]))
+        statements: list[Statement] = []
+        sentence_rows: list[tuple[int, int]] = []
+        vectors: list = []
+        for position, (text, meta) in enumerate(rows):
+            pairs = sorted(per_statement.get(meta["statement_id"], []), key=lambda p: p[0].index)
+            statements.append(_statement_from(text, meta, tuple(p[0] for p in pairs)))
+            for sentence, vector in pairs:
+                sentence_rows.append((position, sentence.index))
+                vectors.append(vector)
+        matrix = np.asarray(vectors, dtype=np.float32).reshape(-1, 384)
+        return DocumentData(
+            info=info, statements=statements, sentence_rows=sentence_rows, vectors=matrix,
+            by_id={s.statement_id: s for s in statements},
+        )
+
+    def chunk_store(self):
+        """llama-index's view of the chunks collection, for dense retrieval."""
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        return ChromaVectorStore(chroma_collection=self.collections["chunks"])

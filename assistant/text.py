@@ -1,0 +1,93 @@
+"""Pure text helpers shared by indexing and answering: normalising, sentences, words."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "h.e", "e.g", "i.e", "etc", "no", "nos", "art", "st", "vs",
+    "u.s", "u.k", "u.n", "jr", "sr", "gen", "col", "amb", "rev", "para", "paras", "cf", "op", "vol",
+}
+# A sentence ends at . ! ? (optionally followed by a closing quote or bracket) and whitespace.
+_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"'})
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves say said says tell told mention mentioned mentions regarding
+    think thinks thought did does do position view views speak spoke speaks talk talked about anything
+    something else further statement statements its it's may might must shall us our ours""".split()
+)
+
+
+def normalise_spaces(text: str) -> str:
+    """Collapse runs of spaces (the doubled spaces of justified PDF text) and trim lines."""
+    text = unicodedata.normalize("NFC", text)
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+
+
+def normalise_for_match(text: str) -> str:
+    """Lower-case, straight quotes, single spaces: the form in which quotes are compared."""
+    return _SPACES.sub(" ", " ".join(text.translate(_QUOTES).lower().split()))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Split into sentences; returns (start, end) spans with surrounding whitespace excluded."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        end = match.start() + 1
+        # Swallow closing quotes/brackets into the sentence.
+        while end < len(text) and text[end] in "\"'”’)]":
+            end += 1
+        word = re.search(r"([\w.]+)\.$", text[start:match.start() + 1])
+        token = word.group(1).lower() if word else ""
+        if text[match.start()] == "." and (token in _ABBREVIATIONS or re.fullmatch(r"[a-z]", token)):
+            continue
+        following = text[match.end():match.end() + 1]
+        if following and not (following.isupper() or following.isdigit() or following in "\"'“‘(["):
+            continue
+        if text[start:end].strip():
+            spans.append(_trim(text, start, end))
+        start = match.end()
+    if text[start:].strip():
+        spans.append(_trim(text, start, len(text)))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word and number tokens, apostrophes straightened."""
+    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+def content_words(text: str) -> list[str]:
+    """Words that carry meaning: no stopwords, no one-letter tokens, light stemming."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1]
+
+
+def stem(word: str) -> str:
+    """A deliberately light suffix stripper so "prisoners"/"prisoner" and "elections"/"election" meet."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) <= 4 or word[0].isdigit():
+        return word
+    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("ses", "s"), ("s", "")):
+        if word.endswith(suffix) and not word.endswith(("ss", "us", "is")):
+            return word[: -len(suffix)] + keep
+    return word

@@ -1,0 +1,1 @@
+"""Evaluation harness, gold data and benchmarks."""

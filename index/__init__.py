@@ -1,0 +1,1 @@
+"""Load, segment, chunk and store dialogue documents."""

@@ -1,0 +1,300 @@
+"""Read a dialogue document (.txt/.md or .pdf) into pages, then into clean paragraphs.
+
+Both readers produce the same intermediate form: each page is text whose paragraphs
+are separated by blank lines, with bold runs marked `**…**`. A PDF's bold font is
+turned into that marker, so the segmenter sees one shape whatever the source.
+A `Paragraph` carries clean text (markup removed) plus the markup spans as cues.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.errors import UserError
+from assistant.models import Page
+from assistant.text import normalise_spaces
+
+TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
+PDF_SUFFIXES = {".pdf"}
+_PAGE_BREAK = re.compile(r"\f|\n[ \t]*\n[ \t]*\n[ \t]*\n")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_MARKUP = re.compile(r"\*\*(.+?)\*\*|\[([^\]\n]+)\]\([^)\n]*\)|(?<![\w*])\*([^*\n]+?)\*(?![\w*])")
+_SENTENCE_END = tuple(".!?:;\"”’)")
+_OPEN_CLAUSE_WORDS = {"the", "a", "an", "of", "to", "and", "or", "in", "for", "by", "with", "on", "at", "from", "as", "that", "their", "its", "his", "her", "our", "this", "these"}
+
+
+class DocumentError(UserError):
+    """A document that cannot be read; the message is one sentence for the user."""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph rebuilt across page breaks.
+
+    text: clean text, no markup. cues: (start, end) spans of text that was bold or a link.
+    pages: (offset, page) pairs, ascending: text[offset:] is on `page` until the next pair.
+    """
+
+    text: str
+    cues: tuple[tuple[int, int], ...] = ()
+    pages: tuple[tuple[int, int], ...] = field(default=((0, 1),))
+
+    @property
+    def page_start(self) -> int:
+        return self.pages[0][1]
+
+    @property
+    def page_end(self) -> int:
+        return self.pages[-1][1]
+
+    def page_at(self, offset: int) -> int:
+        page = self.pages[0][1]
+        for start, number in self.pages:
+            if start > offset:
+                break
+            page = number
+        return page
+
+
+def read_pages(path: Path, max_bytes: int | None = None) -> list[Page]:
+    """Read a file into pages with their real page numbers, or raise DocumentError."""
+    path = Path(path)
+    if not path.exists():
+        raise DocumentError(f"{path}: no such file.")
+    if path.is_dir():
+        raise DocumentError(f"{path}: is a directory, not a document.")
+    size = path.stat().st_size
+    if size == 0:
+        raise DocumentError(f"{path}: the file is empty.")
+    if max_bytes is not None and size > max_bytes:
+        raise DocumentError(
+            f"{path}: the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (HRC_MAX_FILE_MB)."
+        )
+    data = path.read_bytes()
+    if path.suffix.lower() in PDF_SUFFIXES or data.startswith(b"%PDF"):
+        pages = _read_pdf(path, data)
+    elif path.suffix.lower() in TEXT_SUFFIXES or not path.suffix:
+        pages = _read_text(path, data)
+    else:
+        raise DocumentError(f"{path}: unsupported file type {path.suffix!r}; give a .txt, .md or .pdf file.")
+    if not any(page.text.strip() for page in pages):
+        raise DocumentError(f"{path}: the document contains no text.")
+    return pages
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252 for legacy files; refuse binary data."""
+    if b"\x00" in data[:8192] or _control_ratio(data[:8192]) > 0.05:
+        raise DocumentError(f"{path}: this is binary data, not a text document.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(f"{path}: the text is neither UTF-8 nor Windows-1252 ({exc.reason}).") from None
+
+
+def _control_ratio(data: bytes) -> float:
+    if not data:
+        return 0.0
+    controls = sum(1 for b in data if b < 32 and b not in (9, 10, 12, 13))
+    return controls / len(data)
+
+
+def _read_text(path: Path, data: bytes) -> list[Page]:
+    text = decode_text(path, data).replace("\r\n", "\n").replace("\r", "\n")
+    chunks = _PAGE_BREAK.split(text)
+    # A break before any text (the file starts with blank lines) is not a page.
+    while chunks and not chunks[0].strip():
+        chunks.pop(0)
+    return [Page(number=i + 1, text=chunk) for i, chunk in enumerate(chunks) if chunk.strip() or i < len(chunks) - 1]
+
+
+def _read_pdf(path: Path, data: bytes) -> list[Page]:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                unlocked = reader.decrypt("")
+            except Exception:  # noqa: BLE001 - pypdf raises several types for unsupported crypto
+                unlocked = 0
+            if not unlocked:
+                raise DocumentError(f"{path}: the PDF is encrypted; give an unencrypted copy.")
+        pages = [_pdf_page(page, i, reader) for i, page in enumerate(reader.pages)]
+    except DocumentError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
+        raise DocumentError(f"{path}: the PDF is damaged or truncated and cannot be read ({type(exc).__name__}).") from None
+    if not any(page.text.strip() for page in pages):
+        raise DocumentError(
+            f"{path}: the PDF has no text layer (a scanned document?); run OCR on it first or give the text."
+        )
+    return pages
+
+
+def _pdf_page(page, index: int, reader) -> Page:
+    """Rebuild one PDF page: lines by baseline, paragraphs by vertical gaps, bold as **."""
+    runs: list[tuple[float, float, bool, str]] = []  # (y, font size, bold, text)
+
+    def visit(text, cm, tm, font, size):
+        if not text:
+            return
+        name = str((font or {}).get("/BaseFont", "")) if font else ""
+        y = tm[5] * (cm[3] or 1) + cm[5]
+        effective = size * abs(tm[3] or 1) * abs(cm[3] or 1)
+        runs.append((round(y, 1), effective, "bold" in name.lower(), text))
+
+    page.extract_text(visitor_text=visit)
+    lines: list[dict] = []
+    for y, size, bold, text in runs:
+        for k, part in enumerate(text.split("\n")):
+            if k > 0 or not lines or abs(lines[-1]["y"] - y) > size * 0.5:
+                if k > 0 and not part:
+                    continue
+                lines.append({"y": y, "size": size, "parts": []})
+            if part:
+                lines[-1]["parts"].append((bold, part))
+    lines = [line for line in lines if "".join(p for _, p in line["parts"]).strip()]
+    number = _page_number(lines, index, reader)
+    body_size = max((l["size"] for l in lines), default=0, key=lambda s: sum(1 for l in lines if l["size"] == s))
+    gaps = [a["y"] - b["y"] for a, b in zip(lines, lines[1:]) if a["y"] > b["y"]]
+    step = sorted(gaps)[len(gaps) // 2] if gaps else body_size * 1.4
+    out: list[str] = []
+    previous = None
+    for line in lines:
+        if previous is not None:
+            gap = previous["y"] - line["y"]
+            if gap > step * 1.3 or gap < 0 or line["size"] != previous["size"]:
+                out.append("\n\n")
+            else:
+                out.append("" if out and out[-1].endswith("-") else "\n")
+        out.append(_mark_bold(line["parts"]))
+        previous = line
+    return Page(number=number, text="".join(out))
+
+
+def _mark_bold(parts: list[tuple[bool, str]]) -> str:
+    merged: list[list] = []
+    for bold, text in parts:
+        if merged and merged[-1][0] == bold:
+            merged[-1][1] += text
+        else:
+            merged.append([bold, text])
+    pieces = []
+    for bold, text in merged:
+        core = text.strip()
+        if bold and core:
+            lead = text[: len(text) - len(text.lstrip())]
+            trail = text[len(text.rstrip()):]
+            pieces.append(f"{lead}**{core}**{trail}")
+        else:
+            pieces.append(text)
+    return "".join(pieces)
+
+
+def _page_number(lines: list[dict], index: int, reader) -> int:
+    """The printed footer number when there is one (and drop it), else the page label."""
+    if lines:
+        lowest = min(lines, key=lambda l: l["y"])
+        text = "".join(p for _, p in lowest["parts"]).strip()
+        if re.fullmatch(r"(?:page\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?", text, re.I):
+            lines.remove(lowest)
+            return int(re.search(r"\d+", text).group())
+    try:
+        label = reader.page_labels[index]
+        if label.isdigit():
+            return int(label)
+    except (IndexError, KeyError, ValueError, TypeError, AttributeError):
+        pass
+    return index + 1
+
+
+def clean_markup(raw: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Remove **bold**, *italic* and [name](#) markup; return the clean text and the cue spans."""
+    out: list[str] = []
+    cues: list[tuple[int, int]] = []
+    length = 0
+    last = 0
+    for match in _MARKUP.finditer(raw):
+        out.append(raw[last:match.start()])
+        length += match.start() - last
+        inner = match.group(1) or match.group(2) or match.group(3) or ""
+        if match.group(1) or match.group(2):
+            cues.append((length, length + len(inner)))
+        out.append(inner)
+        length += len(inner)
+        last = match.end()
+    out.append(raw[last:])
+    text = "".join(out).replace("**", "")
+    return text, tuple(cues)
+
+
+def paragraphs(pages: list[Page]) -> list[Paragraph]:
+    """Clean paragraphs in order; a paragraph cut by a page break mid-sentence is rebuilt."""
+    result: list[Paragraph] = []
+    for page in pages:
+        blocks = [b for b in _PARAGRAPH_BREAK.split(page.text) if b.strip()]
+        for position, block in enumerate(blocks):
+            raw = normalise_spaces(" ".join(line.strip() for line in block.split("\n")))
+            raw = re.sub(r"(\w)- (\w)", _dehyphenate, raw)
+            text, cues = clean_markup(raw)
+            text, cues = _strip(text, cues)
+            if not text:
+                continue
+            if position == 0 and result and _continues(result[-1].text, text):
+                result[-1] = _join(result[-1], text, cues, page.number)
+            else:
+                result.append(Paragraph(text=text, cues=cues, pages=((0, page.number),)))
+    return result
+
+
+def _dehyphenate(match: re.Match) -> str:
+    # A line-end hyphen before a lower-case letter joins a word ("inter- national"); keep the hyphen
+    # itself, since compound words ("cross-regional") are far more common here than split words.
+    return f"{match.group(1)}-{match.group(2)}" if match.group(2).islower() else match.group(0)
+
+
+def _strip(text: str, cues: tuple[tuple[int, int], ...]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    lead = len(text) - len(text.lstrip())
+    text = text.strip()
+    return text, tuple((max(0, s - lead), min(len(text), e - lead)) for s, e in cues if e - lead > 0)
+
+
+def _continues(previous: str, following: str) -> bool:
+    """Does a page's first paragraph continue the previous page's last one mid-sentence?"""
+    if not following or previous.endswith(_SENTENCE_END) or _looks_like_heading(previous):
+        return False
+    if following[0].islower() or following[0].isdigit():
+        return True
+    # A capitalised start continues only a clause that is visibly open ("… on behalf of the").
+    last_word = previous.rsplit(" ", 1)[-1].lower()
+    return previous.endswith(",") or last_word in _OPEN_CLAUSE_WORDS
+
+
+def _looks_like_heading(text: str) -> bool:
+    return len(text) < 90 and not text.endswith(".") and (text.isupper() or text.istitle() or len(text.split()) <= 8)
+
+
+def _join(first: Paragraph, text: str, cues: tuple[tuple[int, int], ...], page: int) -> Paragraph:
+    head = first.text
+    # A word cut at the page edge and repeated in full on the next page ("creat" / "create").
+    last_word = head.rsplit(" ", 1)[-1]
+    next_word = text.split(" ", 1)[0]
+    if last_word and next_word != last_word and next_word.startswith(last_word) and last_word.isalpha():
+        head = head[: len(head) - len(last_word)].rstrip()
+    offset = len(head) + 1
+    joined = head + " " + text
+    return Paragraph(
+        text=joined,
+        cues=tuple(c for c in first.cues if c[1] <= len(head)) + tuple((s + offset, e + offset) for s, e in cues),
+        pages=first.pages + ((offset, page),),
+    )

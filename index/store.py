@@ -1,0 +1,283 @@
+"""Write the index: documents → statements, sentences and chunks with embeddings, atomically.
+
+Each run that changes something builds a new generation (copying the records of the
+documents it keeps, embedding only new text) and swaps the pointer when complete, so
+a crash or a kill mid-way leaves the previous generation in use. Embeddings are
+cached by content hash in `HRC_HOME/cache/embeddings.sqlite`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant import store as schema
+from assistant.embedding import MODEL_NAME
+from assistant.models import Document
+from assistant.settings import Settings
+from index.chunk import chunk_statement, token_counter
+from index.load import paragraphs, read_pages
+from index.segment import segment
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class IndexSummary:
+    documents: int = 0  # documents in the index after the run
+    added: list[str] = field(default_factory=list)  # document ids added by this run
+    skipped: list[str] = field(default_factory=list)  # already indexed, unchanged
+    statements: int = 0
+    chunks: int = 0
+    embedded: int = 0  # texts sent to the model in this run
+    cached: int = 0  # texts whose embedding came from the cache
+    seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    generation: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_document(path: Path, settings: Settings) -> Document:
+    """Read and segment one file (raises index.load.DocumentError on bad input)."""
+    pages = read_pages(Path(path), max_bytes=int(settings.max_file_mb * 1_000_000))
+    return segment(paragraphs(pages), source=Path(path).name, page_count=len(pages))
+
+
+class EmbeddingCache:
+    """Vectors by sha256(model + text), so re-indexing re-embeds only new text."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path))
+        self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha256(f"{MODEL_NAME}\n{text}".encode()).hexdigest()
+
+    def embed(self, texts: list[str], embedder_factory: Callable, summary: IndexSummary) -> list[list[float]]:
+        import numpy as np
+
+        keys = [self.key(t) for t in texts]
+        found: dict[str, list[float]] = {}
+        for start in range(0, len(keys), 500):
+            batch = keys[start:start + 500]
+            rows = self.db.execute(
+                f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(batch))})", batch
+            ).fetchall()
+            found.update({k: np.frombuffer(v, dtype=np.float32).tolist() for k, v in rows})
+        missing = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items())
+        if missing:
+            vectors = embedder_factory().get_text_embedding_batch([t for _, t in missing])
+            with self.db:
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                    [(k, np.asarray(v, dtype=np.float32).tobytes()) for (k, _), v in zip(missing, vectors)],
+                )
+            found.update({k: list(v) for (k, _), v in zip(missing, vectors)})
+        summary.embedded += len(missing)
+        summary.cached += len(texts) - len(missing)
+        return [found[k] for k in keys]
+
+
+def index_paths(
+    settings: Settings,
+    paths: Iterable[Path],
+    rebuild: bool = False,
+    progress: Progress = lambda _: None,
+    embedder_factory: Callable | None = None,
+) -> IndexSummary:
+    """Index documents. Unchanged documents are skipped; a new generation is swapped in at the end."""
+    summary = IndexSummary()
+    started = time.perf_counter()
+    documents: list[Document] = []
+    for path in paths:
+        t0 = time.perf_counter()
+        document = load_document(Path(path), settings)
+        summary.seconds["segmentation"] = summary.seconds.get("segmentation", 0) + time.perf_counter() - t0
+        summary.warnings.extend(f"{path}: {w}" for w in document.info.warnings)
+        progress(f"read {Path(path).name}: {document.info.statements} statements ({document.info.document_id})")
+        documents.append(document)
+
+    previous = None if rebuild else _current_or_none(settings)
+    existing = previous.documents() if previous else {}
+    new_documents = [d for d in documents if d.info.document_id not in existing]
+    summary.skipped = [d.info.document_id for d in documents if d.info.document_id in existing]
+    for skipped in summary.skipped:
+        progress(f"already indexed, unchanged: {skipped}")
+    new_documents = list({d.info.document_id: d for d in new_documents}.values())
+    if not new_documents and previous is not None:
+        summary.documents = len(existing)
+        summary.generation = previous.generation
+        summary.statements, summary.chunks = _counts(previous)
+        summary.seconds["total"] = time.perf_counter() - started
+        return summary
+
+    generation = f"g{time.strftime('%Y%m%d%H%M%S')}{uuid.uuid4().hex[:6]}"
+    _clean_interrupted(settings)
+    client = _new_generation(settings, generation)
+    collections = {
+        kind: client.create_collection(schema.collection_name(generation, kind, settings), metadata=schema.collection_metadata())
+        for kind in schema.KINDS
+    }
+    if previous is not None:
+        t0 = time.perf_counter()
+        _copy_records(previous, collections)
+        summary.seconds["copy"] = time.perf_counter() - t0
+
+    cache = EmbeddingCache(Path(settings.home).expanduser() / "cache" / "embeddings.sqlite")
+    factory = embedder_factory or _lazy_embedder(summary)
+    count = token_counter(settings.tokenizer)
+    for document in new_documents:
+        _write_document(document, collections, cache, factory, count, settings, summary, progress)
+        summary.added.append(document.info.document_id)
+
+    _publish(settings, generation, client)
+    summary.generation = generation
+    summary.documents = len(existing) + len(new_documents)
+    summary.statements = collections["statements"].count()
+    summary.chunks = collections["chunks"].count()
+    summary.seconds["total"] = time.perf_counter() - started
+    _prune(settings, generation)
+    return summary
+
+
+def _lazy_embedder(summary: IndexSummary) -> Callable:
+    model = None
+
+    def factory():
+        nonlocal model
+        if model is None:
+            from assistant.embedding import load_embedder
+
+            t0 = time.perf_counter()
+            model = load_embedder()
+            summary.seconds["model_load"] = time.perf_counter() - t0
+        return model
+
+    return factory
+
+
+def _write_document(document, collections, cache, factory, count, settings, summary, progress) -> None:
+    import numpy as np
+    from llama_index.core.schema import TextNode
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    info = document.info
+    sentences = [(s, sentence) for s in document.statements for sentence in s.sentences]
+    chunks = [(s, c) for s in document.statements for c in chunk_statement(s, settings.chunk_tokens, count)]
+    progress(f"embedding {len(sentences)} sentences and {len(chunks)} chunks of {info.document_id}")
+    load_before = summary.seconds.get("model_load", 0.0)
+    t0 = time.perf_counter()
+    sentence_vectors = cache.embed([sentence.text for _, sentence in sentences], factory, summary)
+    chunk_vectors = cache.embed([c.text for _, c in chunks], factory, summary)
+    loading = summary.seconds.get("model_load", 0.0) - load_before
+    summary.seconds["embedding"] = summary.seconds.get("embedding", 0.0) + time.perf_counter() - t0 - loading
+
+    t0 = time.perf_counter()
+    by_statement: dict[str, list] = {}
+    for (s, _), vector in zip(sentences, sentence_vectors):
+        by_statement.setdefault(s.statement_id, []).append(vector)
+    statement_vectors = []
+    for s in document.statements:
+        mean = np.mean(by_statement.get(s.statement_id) or [np.zeros(384)], axis=0)
+        statement_vectors.append((mean / (np.linalg.norm(mean) or 1.0)).tolist())
+    _add(collections["statements"], [s.statement_id for s in document.statements], statement_vectors,
+         [s.text for s in document.statements], [schema.statement_metadata(s) for s in document.statements])
+    _add(collections["sentences"], [f"{s.statement_id}:s{x.index}" for s, x in sentences], sentence_vectors,
+         [x.text for _, x in sentences], [schema.sentence_metadata(s, x) for s, x in sentences])
+    doc_vector = np.mean(statement_vectors or [np.zeros(384)], axis=0)
+    _add(collections["documents"], [info.document_id], [(doc_vector / (np.linalg.norm(doc_vector) or 1.0)).tolist()],
+         [info.title], [schema.document_metadata(info)])
+    nodes = [
+        TextNode(
+            id_=c.chunk_id,
+            text=c.text,
+            embedding=vector,
+            metadata={**schema.statement_metadata(s), "chunk_id": c.chunk_id, "chunk_start": c.char_start,
+                      "chunk_end": c.char_end, "tokens": c.tokens},
+            excluded_embed_metadata_keys=list(schema.statement_metadata(s)),
+        )
+        for (s, c), vector in zip(chunks, chunk_vectors)
+    ]
+    vector_store = ChromaVectorStore(chroma_collection=collections["chunks"])
+    for start in range(0, len(nodes), 500):
+        vector_store.add(nodes[start:start + 500])
+    summary.seconds["storage"] = summary.seconds.get("storage", 0) + time.perf_counter() - t0
+
+
+def _add(collection, ids, embeddings, documents, metadatas, batch: int = 1000) -> None:
+    for start in range(0, len(ids), batch):
+        end = start + batch
+        collection.add(ids=ids[start:end], embeddings=embeddings[start:end], documents=documents[start:end], metadatas=metadatas[start:end])
+
+
+def _copy_records(previous: schema.IndexReader, collections: dict) -> None:
+    for kind in schema.KINDS:
+        got = previous.collections[kind].get(include=["embeddings", "documents", "metadatas"])
+        if got["ids"]:
+            _add(collections[kind], got["ids"], got["embeddings"], got["documents"], got["metadatas"])
+
+
+def _counts(reader: schema.IndexReader) -> tuple[int, int]:
+    return reader.collections["statements"].count(), reader.collections["chunks"].count()
+
+
+def _current_or_none(settings: Settings) -> schema.IndexReader | None:
+    try:
+        return schema.IndexReader(settings)
+    except schema.IndexMissing:
+        return None
+
+
+def _new_generation(settings: Settings, generation: str):
+    if settings.chroma_url:
+        return schema.open_client(settings)
+    (schema.index_root(settings) / generation).mkdir(parents=True, exist_ok=False)
+    return schema.open_client(settings, generation)
+
+
+def _publish(settings: Settings, generation: str, client) -> None:
+    """Make `generation` the one in use: one atomic step after everything is written."""
+    if settings.chroma_url:
+        client.get_or_create_collection(schema.POINTER_COLLECTION).modify(metadata={"generation": generation})
+        return
+    root = schema.index_root(settings)
+    (root / generation / "COMPLETE").write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))
+    temporary = root / f"CURRENT.{uuid.uuid4().hex}"
+    temporary.write_text(generation)
+    os.replace(temporary, root / "CURRENT")
+
+
+def _clean_interrupted(settings: Settings) -> None:
+    """Remove generations that an interrupted run left without COMPLETE."""
+    if settings.chroma_url:
+        return
+    root = schema.index_root(settings)
+    for path in root.glob("g*"):
+        if path.is_dir() and not (path / "COMPLETE").exists():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _prune(settings: Settings, current: str) -> None:
+    """Keep the newest `keep_generations` generations: readers of the previous one may still be busy."""
+    if settings.chroma_url:
+        client = schema.open_client(settings)
+        names = sorted({c.name.split("_")[1] for c in client.list_collections() if c.name.startswith("hrc_g")})
+        for old in [g for g in names if g != current][: max(0, len(names) - settings.keep_generations)]:
+            for kind in schema.KINDS:
+                try:
+                    client.delete_collection(schema.collection_name(old, kind, settings))
+                except Exception:  # noqa: BLE001 - already gone
+                    pass
+        return
+    root = schema.index_root(settings)
+    complete = sorted(p for p in root.glob("g*") if (p / "COMPLETE").exists() and p.name != current)
+    for path in complete[: max(0, len(complete) - (settings.keep_generations - 1))]:
+        shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""The web server: Gradio chat UI and REST API."""
