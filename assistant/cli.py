@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, standalone_mode=False)
     except UserError as error:
-        fail(str(error))
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(2)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except typer.Abort:

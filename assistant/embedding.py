@@ -17,6 +17,9 @@ def offline_environment() -> None:
         "ANONYMIZED_TELEMETRY": "False",
         "GRADIO_ANALYTICS_ENABLED": "False",
         "TOKENIZERS_PARALLELISM": "false",
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+        "TRANSFORMERS_VERBOSITY": "error",
+        "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
     }.items():
         os.environ.setdefault(key, value)
 
@@ -31,5 +34,7 @@ def load_embedder():
     """A llama-index HuggingFaceEmbedding over the bundled model files (no network)."""
     offline_environment()
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()
     return HuggingFaceEmbedding(model_name=model_path(), device="cpu", normalize=True, embed_batch_size=64)

@@ -10,11 +10,23 @@ TokenCounter = Callable[[str], int]
 
 
 def token_counter(encoding: str = "cl100k_base") -> TokenCounter:
-    """Count tokens with tiktoken, through llama-index's offline copy of the encoding."""
-    from llama_index.core.utils import get_tokenizer
+    """Count tokens with tiktoken, reading the encoding file that llama-index-core ships (no download)."""
+    import os
 
-    tokenizer = get_tokenizer(encoding)
-    return lambda text: len(tokenizer(text))
+    import llama_index.core
+    import tiktoken
+
+    cache = os.path.join(os.path.dirname(llama_index.core.__file__), "_static", "tiktoken_cache")
+    previous = os.environ.get("TIKTOKEN_CACHE_DIR")
+    os.environ["TIKTOKEN_CACHE_DIR"] = cache
+    try:
+        encoder = tiktoken.get_encoding(encoding)
+    finally:
+        if previous is None:
+            del os.environ["TIKTOKEN_CACHE_DIR"]
+        else:
+            os.environ["TIKTOKEN_CACHE_DIR"] = previous
+    return lambda text: len(encoder.encode(text, disallowed_special=()))
 
 
 def chunk_statement(statement: Statement, max_tokens: int, count: TokenCounter) -> list[Chunk]:

@@ -18,8 +18,6 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from fpdf import FPDF
-
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -52,15 +50,16 @@ def _is_heading(block: str) -> bool:
     return block.startswith(("Views Expressed by", "Interactive Dialogue with", "#HRC"))
 
 
-class _Pdf(FPDF):
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("DejaVu", "", FOOTER_PT)
-        self.cell(0, 5, str(self.page_no()), align="C")
-
-
 def render_pdf(txt_path: Path, pdf_path: Path) -> int:
     """Render `txt_path` to `pdf_path`; return the number of pages."""
+    from fpdf import FPDF  # imported here so split_pages() works without fpdf2
+
+    class _Pdf(FPDF):
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("DejaVu", "", FOOTER_PT)
+            self.cell(0, 5, str(self.page_no()), align="C")
+
     text = Path(txt_path).read_text(encoding="utf-8")
     pages = split_pages(text)
     pdf = _Pdf(orientation="P", unit="mm", format="A4")

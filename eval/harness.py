@@ -1,0 +1,349 @@
+"""Run systems over the gold set: conversations turn by turn, timing, scoring, progress.
+
+`run_eval(systems, items, context, progress)` returns the results as plain JSON-ready
+dicts: per system a summary and one record per gold item. Scoring uses only
+`eval.metrics` plus the indexed document (`EvalContext`), whichever system answered.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from eval import metrics
+from eval.gold import GoldItem
+from eval.systems import System
+
+KS = (5, 10)
+Progress = Callable[[str, int, int, str, bool], None]
+
+
+@dataclass
+class EvalContext:
+    """The scoped document as the scorer sees it."""
+
+    document_id: str
+    title: str
+    statements: list  # assistant.models.Statement, in document order
+    checker: metrics.QuoteChecker
+    by_speaker: dict[str, list[str]]  # name_key(speaker) -> statement ids
+    speakers: list[str] = field(default_factory=list)  # distinct speaker names, document order
+
+    @classmethod
+    def from_statements(cls, document_id: str, title: str, statements) -> "EvalContext":
+        statements = list(statements)
+        by_speaker: dict[str, list[str]] = {}
+        speakers: dict[str, str] = {}
+        for s in statements:
+            by_speaker.setdefault(metrics.name_key(s.speaker), []).append(s.statement_id)
+            speakers.setdefault(metrics.name_key(s.speaker), s.speaker)
+        checker = metrics.QuoteChecker((s.statement_id, s.speaker, s.text) for s in statements)
+        return cls(document_id, title, statements, checker, by_speaker, list(speakers.values()))
+
+    @classmethod
+    def from_data(cls, data) -> "EvalContext":
+        return cls.from_statements(data.info.document_id, data.info.title, data.statements)
+
+
+# ---------------------------------------------------------------- scoring one item
+
+
+def cited_speaker_names(citations, checker: metrics.QuoteChecker) -> list[str]:
+    """The speaker of each citation as the scorer sees it: a citation to a statement that does
+    not exist, or whose speaker label is not the statement's speaker, gets a pseudo-name that
+    is never acceptable."""
+    names = []
+    for c in citations:
+        actual = checker.speaker(c.statement_id)
+        if actual is None:
+            names.append(metrics.invalid_citation_name(c.statement_id))
+        elif metrics.name_key(c.speaker) != metrics.name_key(actual):
+            names.append(metrics.mislabelled_name(c.speaker, actual))
+        else:
+            names.append(actual)
+    return names
+
+
+def score_item(
+    item: GoldItem,
+    answer,
+    ranking: Sequence[str] | None,
+    context: EvalContext,
+    latency_ms: float | None = None,
+    conversation_ms: float | None = None,
+    error: str | None = None,
+) -> dict:
+    """Everything measured about one answer to one gold item, as a JSON-ready dict."""
+    citations = tuple(answer.citations) if answer is not None else ()
+    text = answer.answer if answer is not None else ""
+    abstained = bool(answer.abstained) if answer is not None else False
+
+    speakers = metrics.speaker_scores(cited_speaker_names(citations, context.checker), item.must_cite, item.may_cite, item.any_of)
+    numbers = {c.n for c in citations}
+    coverage = metrics.citation_coverage(text, numbers) if answer is not None and not abstained else metrics.CoverageScore(None, 0, 0)
+
+    cited = []
+    failed_quotes = []
+    for c in citations:
+        check = context.checker.check(c.statement_id, c.quote, c.char_start, c.char_end)
+        record = {
+            "n": c.n,
+            "statement_id": c.statement_id,
+            "speaker": c.speaker,
+            "page": c.page,
+            "quote": c.quote,
+            "verbatim": check.verbatim,
+            "exact_span": check.exact_span,
+            "statement_exists": check.statement_exists,
+            "misattributed_to": check.misattributed_to,
+        }
+        cited.append(record)
+        if not check.verbatim:
+            failed_quotes.append(record)
+
+    missing_strings = metrics.must_contain_missing(text, item.must_contain)
+    abstention_ok = abstained == item.abstain
+
+    retrieval = None
+    if ranking is not None:
+        units = metrics.relevant_units(item.must_cite, item.any_of, context.by_speaker)
+        score = metrics.retrieval_scores(ranking, units, KS)
+        if score is not None:
+            retrieval = {
+                **{f"recall@{k}": score.recall[k] for k in KS},
+                "rr": score.rr,
+                "units": score.units,
+                "first_relevant_rank": score.first_relevant_rank,
+                "top": list(ranking[: max(KS)]),
+            }
+
+    reasons = []
+    if error:
+        reasons.append(f"error: {error}")
+    if not abstention_ok:
+        reasons.append("abstained but should have answered" if abstained else "answered but should have abstained")
+    if speakers.f1 < 1.0:
+        reasons.append(f"speaker F1 {speakers.f1:.2f}")
+    if failed_quotes:
+        reasons.append(f"{len(failed_quotes)} quote(s) not verbatim")
+    if missing_strings:
+        reasons.append("missing " + ", ".join(repr(s) for s in missing_strings))
+
+    return {
+        "id": item.id,
+        "type": item.type,
+        "question": item.question,
+        "turns": list(item.turns),
+        "expected": {
+            "must_cite": list(item.must_cite),
+            "may_cite": list(item.may_cite),
+            "any_of": [list(g) for g in item.any_of],
+            "abstain": item.abstain,
+            "must_contain": list(item.must_contain),
+        },
+        "answer": text,
+        "abstained": abstained,
+        "backend": getattr(answer, "backend", None),
+        "notices": list(getattr(answer, "notices", ()) or ()),
+        "citations": cited,
+        "error": error,
+        "latency_ms": latency_ms,
+        "conversation_ms": conversation_ms,
+        "speakers": {
+            "precision": speakers.precision,
+            "recall": speakers.recall,
+            "f1": speakers.f1,
+            "cited": list(speakers.cited),
+            "required": list(speakers.required),
+            "missing": list(speakers.missing),
+            "extra": list(speakers.extra),
+            "n_cited": speakers.n_cited,
+            "n_cited_ok": speakers.n_cited_ok,
+            "n_required": speakers.n_required,
+            "n_required_hit": speakers.n_required_hit,
+        },
+        "coverage": {
+            "value": coverage.value,
+            "sentences": coverage.sentences,
+            "cited_sentences": coverage.cited_sentences,
+            "uncited": list(coverage.uncited),
+        },
+        "quotes": {
+            "total": len(cited),
+            "verbatim": sum(1 for c in cited if c["verbatim"]),
+            "exact_span": sum(1 for c in cited if c["exact_span"]),
+            "misattributed": sum(1 for c in cited if c["misattributed_to"]),
+        },
+        "abstention_ok": abstention_ok,
+        "must_contain": {
+            "checked": bool(item.must_contain),
+            "ok": (not missing_strings) if item.must_contain else None,
+            "missing": missing_strings,
+        },
+        "retrieval": retrieval,
+        "failed": bool(reasons),
+        "reasons": reasons,
+    }
+
+
+# ---------------------------------------------------------------- aggregates
+
+
+def summarise(records: list[dict]) -> dict:
+    """Macro means and micro (pooled) ratios over the per-question records of one system."""
+    sp = [r["speakers"] for r in records]
+    precision_micro = metrics.micro_ratio([s["n_cited_ok"] for s in sp], [s["n_cited"] for s in sp])
+    recall_micro = metrics.micro_ratio([s["n_required_hit"] for s in sp], [s["n_required"] for s in sp])
+    quotes = [r["quotes"] for r in records]
+    with_quotes = [q for q in quotes if q["total"]]
+    must = [r["must_contain"]["ok"] for r in records if r["must_contain"]["checked"]]
+    retrieval = [r["retrieval"] for r in records if r["retrieval"] is not None]
+    latencies = [r["latency_ms"] for r in records if r["latency_ms"] is not None and not r["error"]]
+    abstain_gold = [r for r in records if r["expected"]["abstain"]]
+    answer_gold = [r for r in records if not r["expected"]["abstain"]]
+    return {
+        "items": len(records),
+        "errors": sum(1 for r in records if r["error"]),
+        "failed": sum(1 for r in records if r["failed"]),
+        "speaker_precision_macro": metrics.mean(s["precision"] for s in sp),
+        "speaker_recall_macro": metrics.mean(s["recall"] for s in sp),
+        "speaker_f1_macro": metrics.mean(s["f1"] for s in sp),
+        "speaker_precision_micro": precision_micro,
+        "speaker_recall_micro": recall_micro,
+        "speaker_f1_micro": metrics.f1(precision_micro, recall_micro),
+        "coverage_macro": metrics.mean(r["coverage"]["value"] for r in records),
+        "coverage_micro": metrics.micro_ratio(
+            [r["coverage"]["cited_sentences"] for r in records], [r["coverage"]["sentences"] for r in records]
+        ),
+        "citations": sum(q["total"] for q in quotes),
+        "verbatim_rate": metrics.micro_ratio([q["verbatim"] for q in quotes], [q["total"] for q in quotes]),
+        "verbatim_macro": metrics.mean(q["verbatim"] / q["total"] for q in with_quotes),
+        "exact_span_rate": metrics.micro_ratio([q["exact_span"] for q in quotes], [q["total"] for q in quotes]),
+        "misattributions": sum(q["misattributed"] for q in quotes),
+        "abstention_accuracy": metrics.mean(1.0 if r["abstention_ok"] else 0.0 for r in records),
+        "abstentions_missed": sum(1 for r in abstain_gold if not r["abstained"]),
+        "abstentions_wrong": sum(1 for r in answer_gold if r["abstained"]),
+        "must_contain_accuracy": metrics.mean(1.0 if ok else 0.0 for ok in must),
+        "must_contain_items": len(must),
+        **{f"recall@{k}": metrics.mean(r[f"recall@{k}"] for r in retrieval) for k in KS},
+        "mrr": metrics.mean(r["rr"] for r in retrieval),
+        "retrieval_items": len(retrieval),
+        "latency_p50_ms": metrics.percentile(latencies, 50),
+        "latency_p95_ms": metrics.percentile(latencies, 95),
+        "latency_mean_ms": metrics.mean(latencies),
+    }
+
+
+# ---------------------------------------------------------------- running
+
+
+def _error_text(exc: BaseException) -> str:
+    from assistant.errors import UserError
+
+    if isinstance(exc, UserError):
+        return str(exc)
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def run_item(system: System, item: GoldItem, context: EvalContext) -> dict:
+    """One conversation: earlier turns become history (with the system's own answers), the last is scored."""
+    history: list[dict] = []
+    answer = None
+    ranking = None
+    latency = None
+    started = time.perf_counter()
+    error = None
+    try:
+        for question in item.earlier_turns:
+            earlier = system.ask(question, list(history))
+            history += [{"role": "user", "content": question}, {"role": "assistant", "content": earlier.answer}]
+        t0 = time.perf_counter()
+        answer = system.ask(item.question, list(history))
+        latency = (time.perf_counter() - t0) * 1000
+        ranking = system.ranking(item.question)
+    except Exception as exc:  # noqa: BLE001 - one broken item must not end the run; it is reported as failed
+        error = _error_text(exc)
+    conversation = (time.perf_counter() - started) * 1000
+    return score_item(item, answer, ranking, context, latency, conversation, error)
+
+
+def run_system(system: System, items: Sequence[GoldItem], context: EvalContext, progress: Progress | None = None) -> list[dict]:
+    records = []
+    for i, item in enumerate(items, start=1):
+        record = run_item(system, item, context)
+        records.append(record)
+        if progress:
+            progress(system.name, i, len(items), item.id, not record["failed"])
+    return records
+
+
+def run_eval(
+    systems: Sequence[System],
+    items: Sequence[GoldItem],
+    context: EvalContext,
+    progress: Progress | None = None,
+    gold_path: str = "",
+    notes: Sequence[str] = (),
+) -> dict:
+    """Run every system over every item; the whole result as a JSON-ready dict."""
+    started = time.perf_counter()
+    out_systems = {}
+    for system in systems:
+        t0 = time.perf_counter()
+        records = run_system(system, items, context, progress)
+        summary = summarise(records)
+        summary["seconds"] = time.perf_counter() - t0
+        out_systems[system.name] = {
+            "kind": system.kind,
+            "description": system.description,
+            "summary": summary,
+            "questions": records,
+        }
+    return {
+        "meta": {
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "gold": gold_path,
+            "items": len(items),
+            "document_id": context.document_id,
+            "document_title": context.title,
+            "statements": len(context.statements),
+            "ks": list(KS),
+            "seconds": time.perf_counter() - started,
+            "notes": list(notes),
+        },
+        "systems": out_systems,
+    }
+
+
+class StderrProgress:
+    """Progress on stderr: one redrawn line on a terminal, a line every `every` items otherwise."""
+
+    def __init__(self, stream=None, every: int = 25):
+        self.stream = stream or sys.stderr
+        self.every = every
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.failed: dict[str, int] = {}
+        self.started: dict[str, float] = {}
+
+    def __call__(self, system: str, done: int, total: int, item_id: str, ok: bool) -> None:
+        if done == 1:
+            self.failed[system] = 0
+            self.started[system] = time.perf_counter()
+        self.failed[system] += 0 if ok else 1
+        elapsed = time.perf_counter() - self.started[system]
+        line = f"[{system}] {done}/{total} {item_id} · {self.failed[system]} failed · {elapsed:.0f}s"
+        if self.tty:
+            self.stream.write("\r\033[K" + line + ("\n" if done == total else ""))
+        elif done == total or done % self.every == 0 or done == 1:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def message(self, text: str) -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
