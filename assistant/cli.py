@@ -105,7 +105,10 @@ def chat(
 
 def _register_plugins() -> None:
     for entry in entry_points(group="hrc_assistant.commands"):
-        entry.load()(app)
+        try:
+            entry.load()(app)
+        except Exception as error:  # noqa: BLE001 - a broken plugin must not take the other commands down
+            typer.echo(f"warning: the {entry.name!r} commands are unavailable ({type(error).__name__}: {error})", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -163,6 +163,7 @@ def speaker_scores(
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _LIST_PREFIX = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _HEADING = re.compile(r"^\s*#{1,6}\s")
+_LEADING_MARKERS = re.compile(r"^(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+[\s.,;]*")
 
 
 @dataclass(frozen=True)
@@ -195,12 +196,16 @@ def answer_sentences(text: str) -> list[str]:
         line = _LIST_PREFIX.sub("", line).strip()
         if not line or _HEADING.match(line):
             continue
+        first = True
         for start, end in sentence_spans(line):
             sentence = line[start:end].strip()
-            if not sentence:
-                continue
-            if result and not _MARKER.sub("", sentence).strip(" .,;"):
-                result[-1] = f"{result[-1]} {sentence}"
+            # Markers that open a segment close the sentence before it ("… place.” [1] “France …").
+            leading = _LEADING_MARKERS.match(sentence)
+            if leading and result and not first:
+                result[-1] = f"{result[-1]} {leading.group(0).strip()}"
+                sentence = sentence[leading.end():].strip()
+            first = False
+            if not sentence or not _MARKER.sub("", sentence).strip(" .,;"):
                 continue
             result.append(sentence)
     return [s for s in result if not _MARKER.sub("", s).rstrip().endswith(":")]

@@ -116,8 +116,12 @@ def _read_text(path: Path, data: bytes) -> list[Page]:
 
 def _read_pdf(path: Path, data: bytes) -> list[Page]:
     import io
+    import logging
 
     from pypdf import PdfReader
+
+    # pypdf logs every repair it attempts; the user gets our one sentence instead.
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     from pypdf.errors import PdfReadError
 
     try:

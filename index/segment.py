@@ -65,7 +65,6 @@ def document_id_for(text: str) -> str:
 def segment(paras: list[Paragraph], source: str = "", page_count: int = 0) -> Document:
     """Split paragraphs into attributed statements and read the document's metadata."""
     text = "\n\n".join(p.text for p in paras)
-    document_id = document_id_for(text)
     starts = []
     offset = 0
     for p in paras:
@@ -74,9 +73,11 @@ def segment(paras: list[Paragraph], source: str = "", page_count: int = 0) -> Do
 
     headings = {i: _section_kind(p.text) for i, p in enumerate(paras) if _is_heading(p.text)}
     headings = {i: kind for i, kind in headings.items() if kind}
-    first_section = min(headings, default=len(paras))
+    first_section = min(headings, default=0)
+    # The id hashes the body only, so a PDF and its text (title blocks laid out differently) agree.
+    document_id = document_id_for("\n\n".join(p.text for p in paras[min(first_section, len(paras) - 1):]) if paras else "")
     warnings: list[str] = []
-    title_block = [p.text for p in paras[:first_section]] if headings else [p.text for p in paras[:6]]
+    title_block = [p.text for p in paras[:first_section]] if headings else [p.text for p in paras[:1]]
     facts_at = next((i for i, kind in sorted(headings.items()) if kind == "facts"), None)
     facts = [p.text for p in paras[facts_at + 1:]] if facts_at is not None else _trailing_figures(paras)
     info_title, session, date_text, date_iso = _title_metadata(title_block)
@@ -323,7 +324,7 @@ def _has_reporting_verb(sentence: str) -> bool:
 
 def _capitalised_run(text: str, sentence: str, joint: bool = True) -> str | None:
     """A run of capitalised words followed by a reporting verb (or, for joint statements, "jointly with")."""
-    rest = re.sub(r"^The\s+", "", text)[:200]
+    rest = re.sub(r"\s*\([^)]{1,40}\)", "", re.sub(r"^The\s+", "", text))[:200]  # drop "(ACRONYM)"
     tokens = list(re.finditer(r"[\w'’.&]+|[-–]", rest))
     name: list[str] = []
     for token in tokens:
@@ -336,7 +337,7 @@ def _capitalised_run(text: str, sentence: str, joint: bool = True) -> str | None
         if name[-1].lower() in _CONNECTORS:
             return None
         after = rest[token.start():]
-        if _REPORTING_VERB.match(after) or (
+        if _predicate_follows(after) or (
             joint and re.match(r"(?:jointly|together|along) with\b", after) and _has_reporting_verb(sentence)
         ):
             return " ".join(name)

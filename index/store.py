@@ -281,3 +281,11 @@ def _prune(settings: Settings, current: str) -> None:
     complete = sorted(p for p in root.glob("g*") if (p / "COMPLETE").exists() and p.name != current)
     for path in complete[: max(0, len(complete) - (settings.keep_generations - 1))]:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def ensure_bundled_index(settings: Settings, progress: Progress = lambda _: None) -> bool:
+    """Index the bundled document when the index is missing; True when it indexed."""
+    if schema.current_generation(settings) is not None:
+        return False
+    index_paths(settings, [settings.bundled_document], progress=progress)
+    return True

@@ -246,3 +246,9 @@ async def statement(statement_id: str, request: Request):
         raise NotFound(f"No statement {statement_id[:200]!r}.")
     found = await _call(request, _assistant(request).statement, statement_id)
     return JSONResponse(found.model_dump(mode="json"))
+
+
+@router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+async def unknown_route(rest: str):
+    """Anything else under /api is a JSON 404 (not the UI's HTML)."""
+    raise NotFound("No such API route; see /api/docs.")
