@@ -52,7 +52,8 @@ _TOPIC_STOP = re.compile(
     r"\b(?:what|which|who|whom|did|does|do|the|a|an|say|said|says|about|on|regarding|concerning|delegations?|countries|country|states?|"
     r"ngos?|organi[sz]ations?|speakers?|statements?|position|view|views|stance|mention(?:ed)?|raise[sd]?|and|what about|how about|any|else|also|"
     r"in|this|dialogue|the document|debate|session|of|to|please|tell|me|us|anything|something|think|thinks|their|its|it|they|them|"
-    r"spoke|speak|spoken|took the floor|take the floor|represent(?:ed|ing)?|behalf|group|for)\b",
+    r"spoke|speak|spoken|took the floor|take the floor|represent(?:ed|ing)?|behalf|group|for|is|are|was|were|be|been|has|have|had|"
+    r"according|how|many|much|number|there|overall|general|generally|whole|main|points?|give|summary|summari[sz]e)\b",
     re.I,
 )
 _SCOPE_WORDS = (
@@ -155,6 +156,9 @@ class SpeakerIndex:
             if not names:
                 found.append((match.start(), match.end(), "?" + match.group(0).strip()))
             for name in dict.fromkeys(names):
+                found.append((match.start(), match.end(), name))
+        for match in re.finditer(r"\b(?:the\s+)?(?:country|state) concerned\b|\bconcerned (?:country|state)\b", question, re.I):
+            for name in dict.fromkeys(s.speaker for s in self.statements if s.speaker_type == "country_concerned"):
                 found.append((match.start(), match.end(), name))
         return found
 

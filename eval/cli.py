@@ -132,4 +132,6 @@ def eval_command(
     if missed:
         for message in missed:
             typer.echo(f"threshold missed: {message}", err=True)
-        raise typer.Exit(1)
+        # SystemExit, not typer.Exit: with standalone_mode=False click returns typer.Exit's code
+        # from app() instead of raising it, and the code would be lost.
+        raise SystemExit(1)

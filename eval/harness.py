@@ -89,7 +89,7 @@ def score_item(
     cited = []
     failed_quotes = []
     for c in citations:
-        check = context.checker.check(c.statement_id, c.quote, c.char_start, c.char_end)
+        check = context.checker.check(c.statement_id, c.quote, c.char_start, c.char_end, c.speaker)
         record = {
             "n": c.n,
             "statement_id": c.statement_id,

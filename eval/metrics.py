@@ -257,14 +257,22 @@ class QuoteChecker:
         found = self._raw.get(statement_id)
         return found[0] if found else None
 
-    def check(self, statement_id: str, quote: str, char_start: int | None = None, char_end: int | None = None) -> QuoteCheck:
+    def check(
+        self,
+        statement_id: str,
+        quote: str,
+        char_start: int | None = None,
+        char_end: int | None = None,
+        speaker: str | None = None,
+    ) -> QuoteCheck:
+        """Check one quote; `speaker` (the citation's label) stands in when the statement does not exist."""
         needle = normalise_for_match(quote or "")
         exists = statement_id in self._raw
         if exists and needle and needle in self._norm[statement_id]:
             text = self._raw[statement_id][1]
             exact = char_start is not None and char_end is not None and text[char_start:char_end] == quote
             return QuoteCheck(True, exact, True)
-        cited_speaker = name_key(self._raw[statement_id][0]) if exists else None
+        cited_speaker = name_key(self._raw[statement_id][0]) if exists else (name_key(speaker) if speaker else None)
         other = None
         if needle:
             for other_id, normalised in self._norm.items():

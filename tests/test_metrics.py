@@ -328,3 +328,8 @@ def test_bundled_gold_is_valid():
 
     items = load_gold()
     assert len(items) >= 100
+
+
+def test_quote_to_nonexistent_statement_of_the_right_speaker_is_not_misattribution():
+    check = QuoteChecker(STATEMENTS).check("d:999", "the only country in Europe", speaker="Spain")
+    assert not check.verbatim and check.misattributed_to is None

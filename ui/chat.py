@@ -158,7 +158,7 @@ def sources_html(answer: Answer, turn: int) -> str:
 
 def attributed_text(answer: Answer, document_label: str | None = None) -> str:
     """Plain text for pasting into an article: the answer, then the numbered sources."""
-    lines = [answer.answer.strip()]
+    lines = [_BOLD.sub(r"\1", answer.answer.strip())]
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:
@@ -332,7 +332,15 @@ a.cite:hover { background: var(--color-accent-soft); }
 .src-full p, .src-text { line-height: 1.55; white-space: pre-wrap; }
 .src-link { font-size: 0.8rem; }
 .src-empty { color: var(--body-text-color-subdued); font-style: italic; }
-#examples button, #follow-ups button { white-space: normal; text-align: left; }
+#examples, #follow-ups { flex-wrap: wrap; gap: 6px; }
+#examples button, #follow-ups button { flex: 0 1 auto !important; min-width: 0 !important; width: auto; white-space: normal; text-align: left; border-radius: 999px; padding: 4px 12px; }
+#follow-ups button { border: 1px dashed var(--color-accent); }
+.chat-empty { text-align: center; padding: 12px; color: var(--body-text-color-subdued); max-width: 34em; margin: auto; }
+.chat-empty-lead { font-size: 1.15rem; font-weight: 600; color: var(--hrc-ink); }
+.msg p { margin: 0 0 6px; } .msg p:last-child { margin-bottom: 0; } .msg ul { margin: 4px 0 0 1.1em; padding: 0; }
+.msg strong { font-size: inherit; } .msg .notice { font-style: italic; color: var(--body-text-color-subdued); }
+.source-list { list-style: none; margin: 0 !important; padding: 0 !important; font-size: 0.9rem; }
+.source-list li { margin: 0 0 6px; }
 #copy-box textarea { font-family: var(--font); }
 @media (max-width: 640px) {
   .hrc-header h1 { font-size: 1.2rem; }
@@ -382,6 +390,7 @@ JS = r"""
 
 def theme():
     return gr.themes.Default(
+        font=[gr.themes.LocalFont("IBM Plex Sans", weights=(400, 600, 700)), "ui-sans-serif", "system-ui", "sans-serif"],
         primary_hue=gr.themes.colors.sky,
         secondary_hue=gr.themes.colors.blue,
         neutral_hue=gr.themes.colors.slate,
@@ -658,8 +667,9 @@ def build_blocks(settings: Settings, assistant):
                             elem_id="chat",
                             height=540,
                             placeholder=(
-                                "**Ask who said what in the dialogue.** Answers quote the statements and cite the "
-                                "speaker and page; click a marker like [1] to read the source."
+                                '<div class="chat-empty"><p class="chat-empty-lead">Ask who said what in the dialogue.</p>'
+                                "<p>Answers quote the statements and name the speaker and page. "
+                                "Click a marker like [1] to read the source.</p></div>"
                             ),
                             sanitize_html=True,
                             render_markdown=True,
