@@ -104,9 +104,18 @@ def verify_citations(citations, corpora) -> None:
 # ---------------------------------------------------------------- relevance
 
 
-def _relevant(hits) -> list:
-    """The hits that address the topic, best first."""
-    good = [h for h in hits if h.coverage >= 0.999 or h.dense >= DENSE_ALONE or (h.coverage >= PARTIAL_WORDS and h.dense >= DENSE_WITH_WORDS)]
+def _relevant(hits, corpus=None, topic: str = "") -> list:
+    """The hits that address the topic, best first.
+
+    Short topics need all their concepts; longer ones two thirds. A strong meaning match
+    alone also counts, and a weaker one with part of the wording.
+    """
+    if not hits:
+        return []
+    n = max(1, len(corpus.concepts(topic))) if corpus is not None else 1
+    words_needed = 0.999 if n <= 2 else 0.66
+    partial = 0.5 if n <= 2 else 0.34
+    good = [h for h in hits if h.coverage >= words_needed or h.dense >= DENSE_ALONE or (h.coverage >= partial and h.dense >= DENSE_WITH_WORDS)]
     return sorted(good, key=lambda h: -h.score)
 
 
@@ -126,6 +135,8 @@ def _positions(corpus, query: Query) -> list[int]:
 def _same_group(actual: str | None, asked: str) -> bool:
     if not actual:
         return False
+    if re.fullmatch(r"(?:a |any |the )?(?:groups?|group of (?:countries|states)|several countries|other countries)", asked.strip(), re.I):
+        return True
     a, b = actual.lower(), asked.lower()
     return a in b or b in a or set(a.split()) & set(b.split()) - {"the", "of", "group", "countries", "states", "in", "a"} != set()
 
@@ -183,16 +194,22 @@ def _one_speaker(name: str, query: Query, corpora, composer) -> tuple[str, bool]
             return "\n".join(parts), True
         if not query.topic:
             return _summary(statements, corpus, composer), True
-        relevant = _relevant(corpus.sentence_hits(query.topic, positions))
+        hits = corpus.sentence_hits(query.topic, positions)
+        relevant = _relevant(hits, corpus, query.topic)
+        closest = ""
         if not relevant:
-            return f"{name}'s statement does not mention {_topic_label(query)}.", False
+            if (query.yes_no and re.search(r"\b(?:mention|refer|raise|talk|speak|say anything|cite|name)", query.question, re.I)) or not hits:
+                return f"No. {name}'s statement does not mention {_topic_label(query)}.", False
+            # The question is about this speaker; when no passage matches the wording, show the closest.
+            relevant = sorted(hits, key=lambda h: -h.score)[:2]
+            closest = f"{name} did not speak of {_topic_label(query)} in those words; the closest passages:\n"
         chosen = relevant[:MAX_QUOTES_ONE_SPEAKER]
         parts = []
         for s in statements:
             mine = [h.sentence for h in chosen if h.statement is s]
             if mine:
                 parts.append(f"{label(s)}: {composer.quote(s, mine)}")
-        prefix = "Yes. " if query.yes_no else ""
+        prefix = "Yes. " if query.yes_no and not closest else closest
         return prefix + "\n".join(parts), True
     return f"{name} did not take the floor in this dialogue.", False
 
@@ -247,7 +264,7 @@ def _list(query: Query, corpora, composer) -> tuple[str, bool]:
         if not positions:
             continue
         if query.topic:
-            hits = _relevant(corpus.sentence_hits(query.topic, positions))
+            hits = _relevant(corpus.sentence_hits(query.topic, positions), corpus, query.topic)
             best: dict[str, object] = {}
             for h in hits:
                 best.setdefault(h.statement.statement_id, h)

@@ -49,6 +49,7 @@ class Corpus:
         self.sentence_bm25 = BM25Okapi(tokens)
         self.statement_bm25 = BM25Okapi([content_words(s.text) or ["_"] for s in data.statements])
         self.acronyms = self._acronyms()
+        self._frequencies: dict[topics.Concept, int] = {}
 
     def _sentence(self, row: int) -> Sentence:
         position, index = self.data.sentence_rows[row]
@@ -69,7 +70,17 @@ class Corpus:
     # ------------------------------------------------------------ scoring
 
     def concepts(self, topic: str) -> list[topics.Concept]:
-        return topics.concepts_for(topic, self.acronyms)
+        """Topic concepts that discriminate: ones found in over a quarter of sentences are dropped."""
+        concepts = topics.concepts_for(topic, self.acronyms)
+        limit = 0.25 * len(self.sentence_words)
+        useful = [c for c in concepts if self._frequency(c) <= limit]
+        return useful or concepts
+
+    def _frequency(self, concept: topics.Concept) -> int:
+        """Number of sentences matching a concept (cached: topics repeat across questions)."""
+        if concept not in self._frequencies:
+            self._frequencies[concept] = sum(topics.matches(concept, w) for w in self.sentence_words)
+        return self._frequencies[concept]
 
     def sentence_hits(self, topic: str, positions: list[int] | None = None) -> list[SentenceHit]:
         """Every sentence (of the given statement positions) scored against the topic."""

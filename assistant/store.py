@@ -14,6 +14,7 @@ the embedding model and schema version in its metadata.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -56,11 +57,21 @@ def chroma_settings():
     return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
+# One HTTP client per server URL for the whole process: building one costs ~100 ms and
+# `current_generation` runs on every index access (server mode).
+_http_clients: dict[str, object] = {}
+_http_lock = threading.Lock()
+
+
 def open_client(settings: Settings, generation: str | None = None):
     """A Chroma client: HTTP when `chroma_url` is set, else the embedded store of a generation."""
     import chromadb
 
     if settings.chroma_url:
+        with _http_lock:
+            cached = _http_clients.get(settings.chroma_url)
+        if cached is not None:
+            return cached
         url = urlparse(settings.chroma_url)
         try:
             client = chromadb.HttpClient(
@@ -72,7 +83,8 @@ def open_client(settings: Settings, generation: str | None = None):
             client.heartbeat()
         except Exception as exc:  # noqa: BLE001 - chromadb raises many connection error types
             raise StoreUnavailable(f"The Chroma server at {settings.chroma_url} cannot be reached ({type(exc).__name__}).") from None
-        return client
+        with _http_lock:
+            return _http_clients.setdefault(settings.chroma_url, client)
     if generation is None:
         raise ValueError("an embedded client needs a generation")
     return chromadb.PersistentClient(path=str(index_root(settings) / generation / "chroma"), settings=chroma_settings())
@@ -88,7 +100,13 @@ def current_generation(settings: Settings) -> str | None:
         client = open_client(settings)
         try:
             return client.get_collection(POINTER_COLLECTION).metadata.get("generation") or None
-        except Exception:  # noqa: BLE001 - missing collection
+        except Exception:  # noqa: BLE001 - missing collection, or the server went away
+            try:
+                client.heartbeat()
+            except Exception:  # noqa: BLE001
+                with _http_lock:
+                    _http_clients.pop(settings.chroma_url, None)
+                raise StoreUnavailable(f"The Chroma server at {settings.chroma_url} cannot be reached.") from None
             return None
     pointer = index_root(settings) / "CURRENT"
     if not pointer.exists():

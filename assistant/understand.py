@@ -38,7 +38,8 @@ _OVERVIEW = re.compile(
 )
 _FACT = re.compile(
     r"\bhow many\b.*\b(?:took part|participat|took the floor|spoke|speakers|attended|were there|in total|delegations|dignitar)"
-    r"|\b(?:what|which) (?:is the |was the )?(?:date|day|session|title)\b|\bwhen (?:was|did|is)\b|\bwhat is (?:this|the) (?:document|dialogue)\b",
+    r"|\b(?:what|which) (?:is the |was the )?(?:date|day|session|title)\b|\bwhen (?:was|did|is)\b|\bwhat is (?:this|the) (?:document|dialogue)\b"
+    r"|\bsession\b.*\b(?:held|take place|took place)\b|\b(?:which|what) (?:human rights council |hrc )?session\b|\bwhich (?:mechanism|mandate)'?s? report\b",
     re.I,
 )
 _FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|and what about|same for|what of)\b|^\s*(?:and )?(?:the )?\w+(?: \w+)?\s*\?\s*$", re.I)
@@ -46,14 +47,17 @@ _PRONOUN = re.compile(r"\b(?:they|them|their|it|its|he|she|his|her|those|these)\
 _YES_NO = re.compile(r"^\s*(?:did|does|do|has|have|was|were|is)\b", re.I)
 _CRITICAL = re.compile(r"\b(?:criticis|criticiz|critic|oppos|reject|against|object|negative|denounc)", re.I)
 _SUPPORTIVE = re.compile(r"\b(?:support|back|welcom|endors|praise|favour|favor|defend|positive)", re.I)
-_BEHALF = re.compile(r"\b(?:on behalf of|representing|speaking for)\s+(?:the\s+)?(?P<group>[A-Z][^?,.]*)", re.I)
+_BEHALF = re.compile(r"\b(?:on behalf of|representing|speaking for)\s+(?:the\s+)?(?P<group>[\w][^?,.]*)", re.I)
 _WHOSE_BEHALF = re.compile(r"\b(?:on whose behalf|which group|what group|whom did .* represent|on behalf of whom|represent(?:ed|ing)? which)\b", re.I)
+_SPEAKER_NOUNS = ("delegation", "delegate", "representative", "government", "authorities", "side", "ambassador", "minister", "statement")
 _TOPIC_STOP = re.compile(
     r"\b(?:what|which|who|whom|did|does|do|the|a|an|say|said|says|about|on|regarding|concerning|delegations?|countries|country|states?|"
     r"ngos?|organi[sz]ations?|speakers?|statements?|position|view|views|stance|mention(?:ed)?|raise[sd]?|and|what about|how about|any|else|also|"
     r"in|this|dialogue|the document|debate|session|of|to|please|tell|me|us|anything|something|think|thinks|their|its|it|they|them|"
     r"spoke|speak|spoken|took the floor|take the floor|represent(?:ed|ing)?|behalf|group|for|is|are|was|were|be|been|has|have|had|"
-    r"according|how|many|much|number|there|overall|general|generally|whole|main|points?|give|summary|summari[sz]e)\b",
+    r"according|how|many|much|number|there|overall|general|generally|whole|main|points?|give|summary|summari[sz]e|"
+    r"objected?|urged?|praised?|defended?|pointed?|cited?|called?|call|asked?|ask|single[sd]? out|announced?|describe[sd]?|"
+    r"stand|stood|line|take|took|back(?:ed)?|exactly|kind|sort|which|where|why|explain|any|other|else|also|still|again)\b",
     re.I,
 )
 _SCOPE_WORDS = (
@@ -112,7 +116,10 @@ class SpeakerIndex:
         aliases = {name}
         known = gazetteer.canonical_name(name)
         if known:
-            aliases.update(a for a in gazetteer.all_aliases(known[0]) if len(a) > 2 or a.isupper())
+            adjectives = set(gazetteer.STATE_ADJECTIVES.get(known[0], ()))
+            aliases.update(a for a in gazetteer.all_aliases(known[0]) if (len(a) > 2 or a.isupper()) and a not in adjectives)
+            # "the Russian delegation", "the Belarusian authorities": an adjective names a speaker only with such a noun.
+            aliases.update(f"{a} {noun}" for a in adjectives for noun in _SPEAKER_NOUNS)
         statement = next(s for s in self.statements if s.speaker == name)
         if statement.speaker_type == "panel":
             parts = name.split()
@@ -199,7 +206,7 @@ def _parse(question: str, index: SpeakerIndex) -> Query:
     topic = text[marker.end():] if marker else ""
     possessive = re.search(r"^(?:.*?\b)?(?:according to|in the view of|per)\s+", text, re.I)
 
-    named = index.find(text) + index.roles(text)
+    named = _subjects_only(index.find(text) + index.roles(text), text, index)
     subject = [n for n in named if n[0] < split or (possessive and n[0] >= possessive.end() and n[0] < possessive.end() + 3)]
     # Names inside the topic are part of it ("What did France say about Ukraine?").
     # When the question starts with "According to X", X is the speaker wherever it is.
@@ -235,6 +242,8 @@ def _parse(question: str, index: SpeakerIndex) -> Query:
         topic = _strip_scaffolding(topic, [])
     stance = None
     if _OVERVIEW.search(text) and not speakers:
+        scope = [t for pattern, types in _SCOPE_WORDS if pattern.search(text) for t in types if "panel" not in types]
+        scope = list(dict.fromkeys(scope))
         critical, supportive = bool(_CRITICAL.search(text)), bool(_SUPPORTIVE.search(text))
         stance = "critical" if critical and not supportive else "supportive" if supportive and not critical else None
         return Query(question=text, intent="overview", topic=topic, speaker_types=tuple(scope), stance=stance, missing_speakers=missing)
@@ -246,6 +255,29 @@ def _parse(question: str, index: SpeakerIndex) -> Query:
         return Query(question=text, intent="speaker", topic=topic, speakers=speakers, missing_speakers=missing,
                      asks_group=asks_group, yes_no=bool(_YES_NO.search(text)))
     return Query(question=text, intent="list", topic=topic, speaker_types=tuple(scope), yes_no=bool(_YES_NO.search(text)))
+
+
+def _subjects_only(named, text: str, index: SpeakerIndex):
+    """Drop names that are what the question is about rather than who spoke.
+
+    The country concerned ("Belarus's engagement") is a speaker only when asked about as one;
+    a role ("the Group of Experts") after another named speaker is the topic ("Did Germany back the experts?").
+    """
+    concerned = {s.speaker for s in index.statements if s.speaker_type == "country_concerned"}
+    kept = []
+    for start, end, name in sorted(named):
+        if name in concerned:
+            before, after = text[:start], text[end:]
+            asked = re.search(r"(?:did|does|has|have|according to|from|by)\s+(?:the\s+)?(?:delegation of\s+)?$", before, re.I) or re.match(
+                r"(?:'s?)?\s+(?:delegation|statement|position|say|said|says|view|respon|repl|representative|argue|claim|stance)", after, re.I
+            ) or re.search(r"country concerned|concerned country|authorities|government|delegation", text[start:end], re.I)
+            if not asked:
+                continue
+        is_role = bool(re.match(r"(?:the\s+)?(?:chair|president|special rapporteur|rapporteur|independent expert|high commissioner|experts?|group of experts|panel|members?)", text[start:end], re.I))
+        if is_role and (kept or text[end:end + 1] == "'"):
+            continue
+        kept.append((start, end, name))
+    return kept
 
 
 def _with_phrase(query: Query) -> Query:
@@ -291,7 +323,7 @@ def _resolve_follow_up(query: Query, previous: Query, history: list[Message], in
     if (query.speakers or query.missing_speakers) and not topic_words and elliptic:
         # "And China?": same topic, new speaker(s).
         intent = "compare" if len(query.speakers) + len(query.missing_speakers) > 1 else "speaker"
-        return replace(query, intent=intent, topic=previous.topic, topic_phrase=previous.topic_phrase, follow_up=True, yes_no=previous.yes_no and intent == "speaker")
+        return replace(query, intent=intent, topic=previous.topic, topic_phrase=previous.topic_phrase, follow_up=True, yes_no=bool(_YES_NO.search(text)) and intent == "speaker")
     if query.speaker_types and not query.speakers and not topic_words and elliptic:
         # "What about the NGOs?": same topic, new scope.
         return replace(query, intent="list", topic=previous.topic, topic_phrase=previous.topic_phrase, follow_up=True)

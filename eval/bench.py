@@ -156,17 +156,34 @@ def build_histories(assistant, questions=QUESTIONS, document_id: str | None = No
 def run_mix(assistant, histories, passes: int, questions=QUESTIONS, document_id: str | None = None) -> dict:
     """Ask every item's last turn `passes` times; wall milliseconds, stage timings and digests."""
     records = []
-    for _ in range(passes):
-        for (shape, turns), history in zip(questions, histories):
-            t0 = time.perf_counter()
-            answer = assistant.ask(turns[-1], history=history, document_id=document_id)
-            records.append({
-                "shape": shape,
-                "ms": (time.perf_counter() - t0) * 1000,
-                "stages": dict(answer.timings_ms),
-                "digest": answer_digest(answer),
-                "document_id": answer.document_id,
-            })
+    embeds: list[float] = []
+    original = assistant.embed_query
+
+    def counted(text):  # the query embeddings each answer needs, and their cost
+        t0 = time.perf_counter()
+        try:
+            return original(text)
+        finally:
+            embeds.append((time.perf_counter() - t0) * 1000)
+
+    assistant.embed_query = counted
+    try:
+        for _ in range(passes):
+            for (shape, turns), history in zip(questions, histories):
+                embeds.clear()
+                t0 = time.perf_counter()
+                answer = assistant.ask(turns[-1], history=history, document_id=document_id)
+                records.append({
+                    "shape": shape,
+                    "ms": (time.perf_counter() - t0) * 1000,
+                    "stages": dict(answer.timings_ms),
+                    "digest": answer_digest(answer),
+                    "document_id": answer.document_id,
+                    "embed_calls": len(embeds),
+                    "embed_ms": sum(embeds),
+                })
+    finally:
+        del assistant.embed_query
     return summarise_records(records, len(questions))
 
 
@@ -195,6 +212,11 @@ def summarise_records(records: list[dict], n_questions: int) -> dict:
         "deterministic": stable,
         "document_ids": sorted({r["document_id"] or "" for r in records}),
         "samples": len(records),
+        "embed_query": {
+            "calls_per_ask": _r(sum(r["embed_calls"] for r in records) / max(1, len(records))),
+            "max_calls_in_one_ask": max((r["embed_calls"] for r in records), default=0),
+            "share_of_ask_time": _r(sum(r["embed_ms"] for r in records) / max(1e-9, sum(all_ms)), 3),
+        },
     }
 
 
@@ -233,18 +255,22 @@ def top_stages(profiler, limit: int = 8) -> dict:
             return "(builtin)"
         return "stdlib:" + Path(path).stem
 
-    def walk(frame, active: frozenset) -> None:
+    def walk(frame, active: frozenset, owner: str) -> None:
+        if frame.is_synthetic:
+            return
         path = frame.file_path or ""
-        packages[package_of(path)] = packages.get(package_of(path), 0.0) + max(frame.total_self_time, 0.0)
+        # C functions ("<built-in>") count for the package that called them: torch's kernels are torch's.
+        package = owner if not path or path.startswith("<") else package_of(path)
+        packages[package] = packages.get(package, 0.0) + max(frame.total_self_time, 0.0)
         key = None
         if path.startswith(str(PROJECT_ROOT)) and "site-packages" not in path and "/eval/bench.py" not in path:
-            key = f"{Path(path).relative_to(PROJECT_ROOT)}:{frame.function}"
+            key = f"{Path(path).relative_to(PROJECT_ROOT)}:{frame.line_no} {frame.function}"
             if key not in active:
                 inclusive[key] = inclusive.get(key, 0.0) + frame.time
         for child in frame.children:
-            walk(child, active | {key} if key else active)
+            walk(child, active | {key} if key else active, package)
 
-    walk(root, frozenset())
+    walk(root, frozenset(), "(builtin)")
     functions = [
         {"function": k, "seconds": _r(v, 3), "share": _r(v / total, 3)}
         for k, v in sorted(inclusive.items(), key=lambda kv: -kv[1])
@@ -260,6 +286,111 @@ def _profiler():
     except ImportError:
         return None
     return Profiler(interval=0.001)
+
+
+# ---------------------------------------------------------------- probes
+
+
+def query_embedding_probe(embedder, n: int = 20) -> dict:
+    """p50 ms of one short query embedding with torch's current thread count and with one thread."""
+    import torch
+
+    current = torch.get_num_threads()
+    out = {}
+    try:
+        for threads in dict.fromkeys([current, 1]):
+            torch.set_num_threads(threads)
+            embedder.get_query_embedding("warm up")
+            times = []
+            for i in range(n):
+                t0 = time.perf_counter()
+                embedder.get_query_embedding(f"What did delegation number {i} say about political prisoners?")
+                times.append((time.perf_counter() - t0) * 1000)
+            out[str(threads)] = _r(percentile(times, 50))
+    finally:
+        torch.set_num_threads(current)
+    return {"torch_threads": current, "p50_ms_by_threads": out}
+
+
+def padding_probe(settings, embedder) -> dict | None:
+    """Tokens the model processes when the indexer's batches are sent as they are (cache-key order)
+    versus sorted by length: every batch is padded to its longest text."""
+    from index.chunk import chunk_statement, token_counter
+    from index.store import EmbeddingCache, load_document
+
+    try:
+        model = embedder._model
+        tokenizer, limit = model.tokenizer, int(model.max_seq_length)
+        batch = int(embedder.embed_batch_size)
+    except AttributeError:
+        return None
+    document = load_document(settings.bundled_document, settings)
+    count = token_counter(settings.tokenizer)
+    kinds = {
+        "sentences": [x.text for st in document.statements for x in st.sentences],
+        "chunks": [c.text for st in document.statements for c in chunk_statement(st, settings.chunk_tokens, count)],
+    }
+
+    def padded(lengths: list[int]) -> int:
+        return sum(max(lengths[i:i + batch]) * len(lengths[i:i + batch]) for i in range(0, len(lengths), batch))
+
+    real = as_indexed = by_length = 0
+    for texts in kinds.values():
+        ordered = [t for _, t in sorted({EmbeddingCache.key(t): t for t in texts}.items())]
+        lengths = [min(len(ids), limit) for ids in tokenizer(ordered)["input_ids"]]
+        real += sum(lengths)
+        as_indexed += padded(lengths)
+        by_length += padded(sorted(lengths))
+    return {"batch_size": batch, "real_tokens": real, "padded_tokens_as_indexed": as_indexed,
+            "padded_tokens_sorted_by_length": by_length, "saving": _r(1 - by_length / as_indexed, 3) if as_indexed else None}
+
+
+def startup_probe(home: Path) -> dict:
+    """Where `serve` start-up time goes, step by step, in a fresh process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HRC_")}
+    proc = subprocess.run([sys.executable, "-m", "eval.bench", "startup", json.dumps({"home": str(home)})], env=env,
+                          capture_output=True, text=True, timeout=600, cwd=str(PROJECT_ROOT))
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip()[-400:]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _startup_main(raw: str) -> None:
+    from assistant.embedding import offline_environment
+
+    offline_environment()
+    args = json.loads(raw)
+    steps = {}
+    t0 = time.perf_counter()
+    import torch  # noqa: F401
+    steps["import_torch"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    import fastapi  # noqa: F401
+    import gradio  # noqa: F401
+    import uvicorn  # noqa: F401
+    steps["import_web_stack"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    from assistant.embedding import load_embedder
+
+    embedder = load_embedder()
+    embedder.get_query_embedding("warm up")
+    steps["model_load"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    from assistant.engine import Assistant
+
+    settings = bench_settings(Path(args["home"]))
+    assistant = Assistant(settings, embedder=embedder)
+    assistant.warm_up()
+    steps["open_index_and_warm_up"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    from ui.server import create_app
+
+    create_app(settings, assistant)
+    steps["create_app"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    assistant.ask(QUESTIONS[0][1][-1])
+    steps["first_answer"] = time.perf_counter() - t0
+    print(json.dumps({k: _r(v, 3) for k, v in steps.items()}))
 
 
 # ---------------------------------------------------------------- stages
@@ -580,6 +711,8 @@ def run_worker(home: Path, passes: int) -> dict:
 def _worker_main(raw: str) -> None:
     import resource
 
+    import psutil
+
     from assistant.embedding import offline_environment
 
     offline_environment()
@@ -604,7 +737,8 @@ def _worker_main(raw: str) -> None:
         "which_p50_ms": mix["which_p50_ms"],
         "all_documents_which_ms": _r(all_ms, 1),
         "all_documents_citations": len(everywhere.citations),
-        "rss_mb": _r(peak_kb / 1024, 1),
+        "rss_mb": _r(psutil.Process().memory_info().rss / 1048576, 1),
+        "peak_rss_mb": _r(peak_kb / 1024, 1),
         "digests": mix["digests"],
         "document_ids": mix["document_ids"],
     }
@@ -703,7 +837,8 @@ def _bench(work: Path, sizes: list[int], passes: int, per_client: int, no_serve:
     mix = run_mix(assistant, histories, passes)
     result.update(ask_p50_ms=mix["ask_p50_ms"], ask_p95_ms=mix["ask_p95_ms"], ask_max_ms=mix["ask_max_ms"],
                   stages_ms=mix["stages_ms"], ask_by_shape_p50_ms=mix["by_shape_p50_ms"],
-                  answers_deterministic=mix["deterministic"])
+                  answers_deterministic=mix["deterministic"], embed_query=mix["embed_query"])
+    result["query_embedding_ms"] = query_embedding_probe(embedder)
     say(f"ask p50 {mix['ask_p50_ms']} ms, p95 {mix['ask_p95_ms']} ms")
 
     # 3. the naive baseline
@@ -773,6 +908,7 @@ def _bench(work: Path, sizes: list[int], passes: int, per_client: int, no_serve:
             profiler.stop()
             result["profile"]["ask"] = top_stages(profiler)
     if profile or "index" in missed:
+        result["profile"]["index_padding"] = padding_probe(settings, embedder)
         profiler = _profiler()
         if profiler is not None:
             say("profiling a cold index of the seed document")
@@ -783,6 +919,9 @@ def _bench(work: Path, sizes: list[int], passes: int, per_client: int, no_serve:
                         embedder_factory=lambda: embedder)
             profiler.stop()
             result["profile"]["index"] = top_stages(profiler)
+    if not no_serve and (profile or "serve_ready" in missed):
+        say("timing the steps of serve start-up in a fresh process")
+        result["profile"]["serve_startup_seconds"] = startup_probe(seed_home)
     result["machine"]["load_average_at_end"] = [_r(x) for x in os.getloadavg()]
     return result
 
@@ -828,9 +967,15 @@ def render_table(result: dict) -> str:
         inc = result["incremental"]
         lines.append(f"incremental ({inc['documents']} docs, one edited): embedded {inc['embedded']} (expected "
                      f"{inc['expected_embedded']}), cached {inc['cached']}, {inc['seconds']} s (copy {inc['copy_seconds']} s)")
+    q = result.get("query_embedding_ms") or {}
+    e = result.get("embed_query") or {}
+    if q:
+        lines.append(f"query embedding p50 (ms) by torch threads: {q.get('p50_ms_by_threads')} (default {q.get('torch_threads')}); "
+                     f"{e.get('calls_per_ask')} embeddings per ask (max {e.get('max_calls_in_one_ask')}), "
+                     f"{(e.get('share_of_ask_time') or 0) * 100:.0f}% of ask time")
     for stage, prof in (result.get("profile") or {}).items():
-        if not isinstance(prof, dict):
-            lines.append(f"profile: {prof}")
+        if not isinstance(prof, dict) or "functions" not in prof:
+            lines.append(f"{stage}: {prof}")
             continue
         lines.append("")
         lines.append(f"where the time goes ({stage}, {prof['seconds']} s profiled):")
@@ -843,5 +988,7 @@ def render_table(result: dict) -> str:
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "worker":
         _worker_main(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "startup":
+        _startup_main(sys.argv[2])
     else:
         sys.exit("usage: python -m eval.bench worker JSON (internal); use `hrc-assistant bench`")

@@ -19,6 +19,9 @@ from eval.gold import GoldItem
 from eval.systems import System
 
 KS = (5, 10)
+# results.json keeps every record; very long texts (the naive baseline quotes 512-token chunks) are cut.
+MAX_QUOTE_CHARS = 500
+MAX_ANSWER_CHARS = 6000
 Progress = Callable[[str, int, int, str, bool], None]
 
 
@@ -95,7 +98,8 @@ def score_item(
             "statement_id": c.statement_id,
             "speaker": c.speaker,
             "page": c.page,
-            "quote": c.quote,
+            "quote": c.quote if len(c.quote) <= MAX_QUOTE_CHARS else c.quote[:MAX_QUOTE_CHARS] + "…",
+            "quote_chars": len(c.quote),
             "verbatim": check.verbatim,
             "exact_span": check.exact_span,
             "statement_exists": check.statement_exists,
@@ -145,7 +149,8 @@ def score_item(
             "abstain": item.abstain,
             "must_contain": list(item.must_contain),
         },
-        "answer": text,
+        "answer": text if len(text) <= MAX_ANSWER_CHARS else text[:MAX_ANSWER_CHARS] + "…",
+        "answer_chars": len(text),
         "abstained": abstained,
         "backend": getattr(answer, "backend", None),
         "notices": list(getattr(answer, "notices", ()) or ()),

@@ -163,7 +163,11 @@ def write_chart(results: dict, path: Path) -> Path:
     speed.set_yticks(y, names, fontsize=8)
     speed.invert_yaxis()
     if max(p95 + p50, default=0) > 0:
+        from matplotlib.ticker import FuncFormatter, NullFormatter
+
         speed.set_xscale("log")
+        speed.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        speed.xaxis.set_minor_formatter(NullFormatter())
     speed.set_xlabel("ms per answer (log)")
     speed.set_title("Latency")
     speed.legend(fontsize=8)
@@ -253,13 +257,24 @@ def _failure_md(record: dict) -> list[str]:
         lines.append(f"- Extra: {_names(sp['extra'])}")
     if record["must_contain"]["missing"]:
         lines.append(f"- Missing strings: {_names(repr(s) for s in record['must_contain']['missing'])}")
+    # Failed quotes, one line per distinct quote (the naive baseline cites one chunk for several speakers).
+    grouped: dict[str, list[dict]] = {}
     for quote in record["citations"]:
-        if quote["verbatim"]:
-            continue
-        where = "no such statement" if not quote["statement_exists"] else "not in the cited statement"
-        if quote["misattributed_to"]:
-            where += f"; it is in {quote['misattributed_to']}'s statement (misattribution)"
-        lines.append(f"- Failed quote [{quote['n']}] {quote['speaker']} ({quote['statement_id']}, {where}): \"{_short(quote['quote'], 300)}\"")
+        if not quote["verbatim"]:
+            grouped.setdefault(quote["quote"], []).append(quote)
+    for text, quotes in grouped.items():
+        numbers = "".join(f"[{q['n']}]" for q in quotes)
+        who = ", ".join(dict.fromkeys(f"{q['speaker']} ({q['statement_id']})" for q in quotes))
+        problems = []
+        if any(not q["statement_exists"] for q in quotes):
+            problems.append("no such statement")
+        if any(q["statement_exists"] for q in quotes):
+            problems.append("not in the cited statement")
+        for q in quotes:
+            if q["misattributed_to"]:
+                problems.append(f"misattribution: it is in {q['misattributed_to']}'s statement")
+                break
+        lines.append(f"- Failed quote {numbers} {who}, {'; '.join(problems)}: \"{_short(text, 300)}\"")
     if record["error"]:
         lines.append(f"- Error: `{_short(record['error'], 300)}`")
     lines.append(f"- Answer: {_short(record['answer'], 500) or '(empty)'}")

@@ -204,10 +204,12 @@ class StatementBaseline(System):
         corpus = self.assistant.corpus(self.document_id)
         ranked = corpus.rank_statements(question, mode=self.mode)
         self._last = (question, [s.statement_id for s, _ in ranked])
+        top = [statement for statement, _ in ranked[:BASELINE_TOP_K]]
+        best = _best_sentences(corpus, top, question)
         citations = []
         lines = []
-        for n, (statement, _) in enumerate(ranked[:BASELINE_TOP_K], start=1):
-            sentence = corpus.best_sentence(statement, question)
+        for n, statement in enumerate(top, start=1):
+            sentence = best[statement.statement_id]
             citations.append(_citation(n, statement, sentence.text, sentence.char_start, sentence.char_end))
             lines.append(f"{statement.speaker}: “{sentence.text}” [{n}]")
         return Answer(question=question, answer="\n".join(lines), citations=tuple(citations), backend=self.mode, document_id=self.document_id)
@@ -217,6 +219,28 @@ class StatementBaseline(System):
             return self._last[1]
         corpus = self.assistant.corpus(self.document_id)
         return [s.statement_id for s, _ in corpus.rank_statements(question, mode=self.mode)]
+
+
+def _best_sentences(corpus, statements: list[Statement], question: str) -> dict:
+    """statement id -> its best sentence for `question`, as `corpus.best_sentence` picks it.
+
+    Scored in one `sentence_hits` call (one query embedding instead of one per statement)
+    when the corpus offers it, so the baselines' latency is not inflated by repeated embedding.
+    """
+    if not statements:
+        return {}
+    try:
+        hits = corpus.sentence_hits(question, [corpus.position(s) for s in statements])
+        best: dict[str, tuple[float, object]] = {}
+        for hit in hits:
+            sid = hit.statement.statement_id
+            if sid not in best or hit.score > best[sid][0]:
+                best[sid] = (hit.score, hit.sentence)
+        if all(s.statement_id in best for s in statements):
+            return {sid: sentence for sid, (_, sentence) in best.items()}
+    except (AttributeError, TypeError):
+        pass
+    return {s.statement_id: corpus.best_sentence(s, question) for s in statements}
 
 
 def document_text(data, settings) -> tuple[str, str | None]:

@@ -97,7 +97,22 @@ class Server:
             return ""
 
 
-def _wait_ready(server: Server, timeout: float, auth: tuple | None) -> None:
+def start(home: Path, env: dict | None = None, args: list[str] | None = None, name: str = "server") -> Server:
+    """Start `serve` on a free loopback port without waiting for it (see `wait_ready`)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    port = free_port()
+    log_path = ARTIFACTS / f"{name}.log"
+    command = [*serve_command(), "--host", "127.0.0.1", "--port", str(port), *(args or [])]
+    with open(log_path, "wb") as log_file:
+        process = subprocess.Popen(
+            command, env=base_env(home, env), cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return Server(url=f"http://127.0.0.1:{port}", port=port, process=process, log_path=log_path)
+
+
+def wait_ready(server: Server, timeout: float = 180) -> Server:
+    """Wait until GET /api/health answers 200; raise with the server's log if it exits or times out."""
     deadline = time.monotonic() + timeout
     last = "no answer"
     while time.monotonic() < deadline:
@@ -106,7 +121,7 @@ def _wait_ready(server: Server, timeout: float, auth: tuple | None) -> None:
         try:
             response = httpx.get(server.url + "/api/health", timeout=5)
             if response.status_code == 200:
-                return
+                return server
             last = f"{response.status_code} {response.text[:300]}"
         except httpx.HTTPError as error:
             last = type(error).__name__
@@ -115,7 +130,7 @@ def _wait_ready(server: Server, timeout: float, auth: tuple | None) -> None:
 
 
 def stop(server: Server, timeout: float = 20) -> int | None:
-    """SIGTERM, then SIGKILL after `timeout` seconds."""
+    """SIGTERM, then SIGKILL after `timeout` seconds; returns the exit code."""
     if server.process.poll() is None:
         server.process.send_signal(signal.SIGTERM)
         try:
@@ -127,20 +142,20 @@ def stop(server: Server, timeout: float = 20) -> int | None:
 
 
 @contextmanager
+def running_servers(home: Path, *configs: dict, timeout: float = 180):
+    """Start several servers at once (each config: env, args, name); yield them when all are healthy."""
+    servers = [start(home, **config) for config in configs]
+    try:
+        for server in servers:
+            wait_ready(server, timeout)
+        yield servers
+    finally:
+        for server in servers:
+            stop(server)
+
+
+@contextmanager
 def running_server(home: Path, env: dict | None = None, args: list[str] | None = None, name: str = "server", timeout: float = 180):
     """Start `serve` on a free loopback port; yield a `Server` once /api/health is 200; SIGTERM it after."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    port = free_port()
-    log_path = ARTIFACTS / f"{name}.log"
-    command = [*serve_command(), "--host", "127.0.0.1", "--port", str(port), *(args or [])]
-    with open(log_path, "wb") as log_file:
-        process = subprocess.Popen(
-            command, env=base_env(home, env), cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        server = Server(url=f"http://127.0.0.1:{port}", port=port, process=process, log_path=log_path)
-        try:
-            _wait_ready(server, timeout, None)
-            yield server
-        finally:
-            stop(server)
+    with running_servers(home, {"env": env, "args": args, "name": name}, timeout=timeout) as servers:
+        yield servers[0]

@@ -341,7 +341,7 @@ a.cite:hover { background: var(--color-accent-soft); }
 .msg strong { font-size: inherit; } .msg .notice { font-style: italic; color: var(--body-text-color-subdued); }
 .source-list { list-style: none; margin: 0 !important; padding: 0 !important; font-size: 0.9rem; }
 .source-list li { margin: 0 0 6px; }
-#copy-box textarea { font-family: var(--font); }
+#copy-box textarea, #speaker-table, #speaker-table * { font-family: var(--font) !important; }
 @media (max-width: 640px) {
   .hrc-header h1 { font-size: 1.2rem; }
   .hrc-header .hrc-tag { font-size: 0.9rem; }
@@ -390,7 +390,9 @@ JS = r"""
 
 def theme():
     return gr.themes.Default(
-        font=[gr.themes.LocalFont("IBM Plex Sans", weights=(400, 600, 700)), "ui-sans-serif", "system-ui", "sans-serif"],
+        # System fonts only: nothing to download, and they read well on every platform.
+        font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Noto Sans", "Liberation Sans", "Arial", "sans-serif"],
+        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "Liberation Mono", "monospace"],
         primary_hue=gr.themes.colors.sky,
         secondary_hue=gr.themes.colors.blue,
         neutral_hue=gr.themes.colors.slate,
@@ -757,6 +759,10 @@ def build_blocks(settings: Settings, assistant):
             return [], [], [], panel([], linked), None, gr.update(visible=False), gr.update(value="", visible=False)
 
         new_chat.click(
+            start_over, linked, [chatbot, turns, sections, sources, last, follow_ups, copy_box],
+            queue=False, api_visibility="private",
+        )
+        chatbot.clear(
             start_over, linked, [chatbot, turns, sections, sources, last, follow_ups, copy_box],
             queue=False, api_visibility="private",
         )

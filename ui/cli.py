@@ -97,7 +97,7 @@ def serve_command(
             kind for kind, on in (("basic", settings.auth_user and settings.auth_password), ("bearer token", settings.auth_token)) if on
         ))
     log.info("ready: http://%s:%s%s/ (API docs at %s/api/docs)", settings.host, settings.port, settings.root_path, settings.root_path)
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -109,6 +109,41 @@ def serve_command(
         log_level="info",
         server_header=False,
     )
+    GracefulServer(config, app).run()
+
+
+def _graceful_server_class():
+    import asyncio
+
+    import uvicorn
+
+    class _GracefulServer(uvicorn.Server):
+        """uvicorn's server, which on SIGTERM/SIGINT also ends Gradio's idle heartbeat streams.
+
+        In-flight requests (answers being computed or streamed) still finish within
+        `timeout_graceful_shutdown`; only the open-ended keep-alive streams of idle browser
+        tabs are closed at once instead of holding shutdown for the whole timeout.
+        """
+
+        def __init__(self, config, app):
+            super().__init__(config)
+            self.web_app = app
+
+        def handle_exit(self, sig, frame) -> None:
+            gradio_app = getattr(self.web_app.state, "gradio_app", None)
+            stop_event = getattr(gradio_app, "stop_event", None)
+            if stop_event is not None:
+                try:
+                    asyncio.get_running_loop().call_soon_threadsafe(stop_event.set)
+                except RuntimeError:  # no running loop: nothing is streaming
+                    pass
+            super().handle_exit(sig, frame)
+
+    return _GracefulServer
+
+
+def GracefulServer(config, app):  # noqa: N802 - a factory standing in for the class (uvicorn imported lazily)
+    return _graceful_server_class()(config, app)
 
 
 def _main() -> None:

@@ -126,6 +126,9 @@ def create_app(settings: Settings, assistant=None):
         server_name=settings.host,
         server_port=settings.port,
     )
+    app.state.gradio_app = next(
+        (route.app for route in app.routes if getattr(route, "path", None) in ("", "/") and hasattr(route, "app")), None
+    )
     return app
 
 
