@@ -34,6 +34,7 @@ from pathlib import Path
 from assistant import gazetteer
 from assistant.models import Answer, Citation, Sentence, Statement
 from assistant.text import content_words, normalise_for_match
+from assistant.text import words as text_words
 
 # ---------------------------------------------------------------- backends
 
@@ -340,6 +341,7 @@ _ATTRIBUTIVE_BEFORE = re.compile(
     r"the (?:delegation|representative|statement|ambassador|government|minister|speaker) (?:of|from))\s+(?:the\s+)?[*_\"“]*$",
     re.I)
 _QUOTED = re.compile(r"[\"“”„]([^\"“”„]{3,})[\"“”]")
+_ENDED = re.compile(r"(?:[.!?:;]|\])[\"'”’)*_]*\s*$")
 _LEAD = re.compile(r"^[\s*_\"“-]*$")
 
 # Words that only frame who is speaking; they need no support from the source.
@@ -375,6 +377,7 @@ class Verifier:
         self.speakers = SpeakerIndex(corpora)
         self.draft_citations = {(c.statement_id, c.char_start): c for c in draft_citations}
         self.source_words = {s.n: frozenset(content_words(s.header + " " + s.text)) | _FRAMING for s in sources}
+        self.source_numbers = {s.n: frozenset(w for w in text_words(s.header + " " + s.text) if w[0].isdigit()) for s in sources}
         self.citations: list[Citation] = []
         self.verdicts: list[Verdict] = []
         self.pieces: list[str] = []
@@ -428,6 +431,8 @@ class Verifier:
                 return out
             newline = "\n" in text[:start]
             self._pending = text[end:]
+            if final and len(spans) == 1 and not _ENDED.search(text[start:end]):
+                continue  # cut off by the token limit: not a sentence
             piece = self._check(text[start:end])
             if piece is not None:
                 separator = ("\n" if newline else " ") if self.pieces else ""
@@ -457,6 +462,10 @@ class Verifier:
         union = set().union(*(self.source_words[n] for n in cited)) if cited else set()
         if not cited or len(words & union) / len(words) < self.threshold:
             verdict.reason = "not supported by its sources"
+            return None
+        numbers = {w for w in text_words(body) if w[0].isdigit()}
+        if numbers - set().union(*(self.source_numbers[n] for n in cited)):
+            verdict.reason = "has a number its sources do not"
             return None
         for quoted in _QUOTED.findall(body):
             if len(quoted.split()) >= 3 and not any(

@@ -233,6 +233,8 @@ def _parse(question: str, index: SpeakerIndex) -> Query:
         fact = "date" if re.search(r"\b(?:date|when|day)\b", text, re.I) else "session" if re.search(r"\bsession\b", text, re.I) else "title" if re.search(r"\b(?:title|what is (?:this|the) (?:document|dialogue))\b", text, re.I) else "participation"
         return Query(question=text, intent="fact", fact=fact)
 
+    if marker and not _strip_scaffolding(topic, []) and marker.start() > 0:
+        topic = ""  # "Was X discussed?": the topic is before the verb
     if group_match and group:
         text_without_group = text[:group_match.start()] + text[group_match.end():]
         topic = _strip_scaffolding(text_without_group, named)
@@ -268,6 +270,8 @@ def _subjects_only(named, text: str, index: SpeakerIndex):
     for start, end, name in sorted(named):
         if name in concerned:
             before, after = text[:start], text[end:]
+            if re.search(r"\b(?:on|in|about|of|against|for|to|with|towards|into)\s+(?:the\s+)?$", before, re.I):
+                continue
             asked = re.search(r"(?:did|does|has|have|according to|from|by)\s+(?:the\s+)?(?:delegation of\s+)?$", before, re.I) or re.match(
                 r"(?:'s?)?\s+(?:delegation|statement|position|say|said|says|view|respon|repl|representative|argue|claim|stance)", after, re.I
             ) or re.search(r"country concerned|concerned country|authorities|government|delegation", text[start:end], re.I)

@@ -158,17 +158,19 @@ def write_chart(results: dict, path: Path) -> Path:
     y = np.arange(len(names))
     p50 = [s.get("latency_p50_ms") or 0.0 for s in summaries]
     p95 = [s.get("latency_p95_ms") or 0.0 for s in summaries]
-    speed.barh(y + 0.2, p50, 0.4, label="p50", color="#4c72b0")
-    speed.barh(y - 0.2, p95, 0.4, label="p95", color="#dd8452")
+    speed.barh(y - 0.2, p50, 0.4, label="p50", color="#4c72b0")
+    speed.barh(y + 0.2, p95, 0.4, label="p95", color="#dd8452")
+    for row, (a, b) in enumerate(zip(p50, p95)):
+        speed.text(a, row - 0.2, f" {a:,.0f}", va="center", fontsize=7)
+        speed.text(b, row + 0.2, f" {b:,.0f}", va="center", fontsize=7)
     speed.set_yticks(y, names, fontsize=8)
     speed.invert_yaxis()
-    if max(p95 + p50, default=0) > 0:
-        from matplotlib.ticker import FuncFormatter, NullFormatter
-
+    positive = [v for v in p50 + p95 if v > 0]
+    log = bool(positive) and max(positive) / min(positive) > 30
+    if log:
         speed.set_xscale("log")
-        speed.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-        speed.xaxis.set_minor_formatter(NullFormatter())
-    speed.set_xlabel("ms per answer (log)")
+    speed.set_xlim(right=max(positive, default=1) * (3 if log else 1.3))
+    speed.set_xlabel("ms per answer" + (" (log scale)" if log else ""))
     speed.set_title("Latency")
     speed.legend(fontsize=8)
     speed.grid(axis="x", alpha=0.3)

@@ -178,7 +178,9 @@ def test_follow_up_with_history_cites_the_new_speaker(api):
 def test_filters_restrict_the_cited_speakers(api):
     response = api.post("/api/ask", json={"question": "Who mentioned political prisoners?", "speaker_types": ["ngo"]})
     assert response.status_code == 200, response.text
-    assert {c["speaker_type"] for c in response.json()["citations"]} <= {"ngo"}
+    assert {c["speaker_type"] for c in response.json()["citations"]} == {"ngo"}
+    only = api.post("/api/ask", json={"question": "Which NGOs mentioned Viasna?", "speakers": ["CIVICUS"]}).json()
+    assert {c["speaker"] for c in only["citations"]} == {"CIVICUS"}
 
 
 # ---------------------------------------------------------------- documents, speakers, statements
