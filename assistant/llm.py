@@ -7,13 +7,20 @@ from them with [n] markers, and streams back only the sentences that pass every 
 * every [n] names a source that was given (other markers are removed; a sentence left
   without one is dropped);
 * the sentence is supported: at least `settings.support_threshold` of its content words
-  occur in the source(s) it cites;
-* it does not present anyone but the cited speaker as the one who said something;
-* each kept [n] becomes a `Citation` whose quote is the best-matching sentence of that
-  statement (a verbatim span), and `verify_citations` checks the whole answer again.
+  occur in two neighbouring sentences of a cited source (its header and words that only
+  frame who spoke count too), and every number in it occurs in that source;
+* words it puts in quotation marks occur verbatim in the cited statement;
+* it does not present anyone but the cited speaker (or the group it spoke for) as the one
+  who said something ("China condemned … [1]" with [1] a statement of France is dropped);
+* each kept [n] is renumbered and becomes a `Citation` whose quote is the best-matching
+  sentence of that statement (a verbatim span, reusing the draft's citation when it is the
+  same sentence), and `verify_citations` checks the whole answer again.
 
 When too little survives, or the backend is missing, down, slow or talks nonsense, the
 verified offline draft is returned with a notice that says why. Nothing here raises.
+Kept sentences stream as soon as they pass; should the answer as a whole then fall back,
+the final `Answer` (the draft) replaces them, so clients render the final Answer.
+The whole call is bounded by `settings.llm_timeout`, in-process models included.
 
 Backends are small seams in the style of simonw/llm: a class registered in `BACKENDS`
 with one method, `stream(prompt, settings) -> Iterator[str]` of text deltas. Each imports
@@ -159,11 +166,12 @@ class LlamaCppBackend(Backend):
 
 def llamacpp_model(path) -> _LoadedModel:
     """The model at `path`, loaded on first use and kept for the life of the process."""
-    if not path:
+    if not path or str(path) in ("", "."):
         raise BackendMisconfigured("no model file: set HRC_LLAMACPP_MODEL_PATH to a .gguf file")
     path = Path(path).expanduser()
     if not path.is_file():
-        raise BackendMisconfigured(f"the model file {path} does not exist (HRC_LLAMACPP_MODEL_PATH)")
+        problem = "is a directory, not a .gguf file" if path.is_dir() else "does not exist"
+        raise BackendMisconfigured(f"the model file {path} {problem} (HRC_LLAMACPP_MODEL_PATH)")
     key = str(path.resolve())
     with _LLAMACPP_LOADING:
         if key not in _LLAMACPP_MODELS:
@@ -316,8 +324,9 @@ def build_prompt(question: str, sources: list[Source]) -> str:
 
 # ---------------------------------------------------------------- verification
 
-_MARKER = re.compile(r"\[\s*(?:sources?\s*)?(\d{1,3}(?:\s*(?:,|;|and)\s*(?:sources?\s*)?\d{1,3})*)\s*\]", re.I)
-_MARKERS_AFTER_END = re.compile(r"([.!?][\"'”’)]*)([ \t]*)((?:\[\s*(?:sources?\s*)?\d{1,3}(?:\s*(?:,|;|and)\s*(?:sources?\s*)?\d{1,3})*\s*\][ \t]*)+)", re.I)
+_NUMBERS = r"(?:sources?\s*)?\d{1,3}(?:\s*(?:,|;|and)\s*(?:sources?\s*)?\d{1,3})*"  # "1", "1, 3", "Source 2"
+_MARKER = re.compile(r"\[\s*(" + _NUMBERS + r")\s*\]", re.I)
+_MARKERS_AFTER_END = re.compile(r"([.!?][\"'”’)]*)([ \t]*)((?:\[\s*" + _NUMBERS + r"\s*\][ \t]*)+)", re.I)
 _BULLET = re.compile(r"^\s*(?:[-*•]+|\d{1,2}[.)])\s+")
 _REPORTING = (
     r"(?:sa(?:id|ys)|stat(?:ed|es)|declar\w*|not(?:ed|es)|express\w*|condemn\w*|call\w*|urg\w*|welcom\w*|stress\w*"
@@ -331,7 +340,7 @@ _REPORTING = (
 _ROLE_NOUN = r"(?:delegation|representative|statement|ambassador|government|minister|authorities|speaker|side)"
 _ATTRIBUTIVE_AFTER = re.compile(
     r"^[*_]*\s*(?:['’]s?\s*)?(?:" + _ROLE_NOUN + r"\s+)?(?:\([^)]{0,80}\)\s*)?"
-    r"(?:,\s*(?:speaking\s+)?(?:on behalf of|for)\s[^,]{0,80},\s*)?"
+    r"(?:,[^,.;:]{1,80},\s*)?"  # an aside: ", on behalf of the EU," / ", like China,"
     r"(?:(?:also|further|furthermore|strongly|firmly|then|again|clearly|explicitly|has|have|had|was|were|is|did|does|itself|"
     r"would|will|had also|has also|deeply|fully|repeatedly|specifically|notably|likewise|similarly|however|,)\s*){0,3}"
     + _REPORTING, re.I)
@@ -343,6 +352,7 @@ _ATTRIBUTIVE_BEFORE = re.compile(
 _QUOTED = re.compile(r"[\"“”„]([^\"“”„]{3,})[\"“”]")
 _ENDED = re.compile(r"(?:[.!?:;]|\])[\"'”’)*_]*\s*$")
 _LEAD = re.compile(r"^[\s*_\"“-]*$")
+_LABEL_AFTER = re.compile(r"^[*_]*\s*(?:\([^)]{0,80}\)\s*)?[*_]*\s*[:–—]")  # "- **China** (state, p. 12): …"
 
 # Words that only frame who is speaking; they need no support from the source.
 _FRAMING = frozenset(content_words(
@@ -376,7 +386,7 @@ class Verifier:
         self.threshold = threshold
         self.speakers = SpeakerIndex(corpora)
         self.draft_citations = {(c.statement_id, c.char_start): c for c in draft_citations}
-        self.source_words = {s.n: frozenset(content_words(s.header + " " + s.text)) | _FRAMING for s in sources}
+        self.windows = {s.n: _windows(s) for s in sources}
         self.source_numbers = {s.n: frozenset(w for w in text_words(s.header + " " + s.text) if w[0].isdigit()) for s in sources}
         self.citations: list[Citation] = []
         self.verdicts: list[Verdict] = []
@@ -452,15 +462,15 @@ class Verifier:
         self.seen.add(key)
         verdict = Verdict(sentence, None)
         self.verdicts.append(verdict)
-        groups = [(m, [int(n) for n in re.findall(r"\d+", m.group(1))]) for m in _MARKER.finditer(sentence)]
-        valid = list(dict.fromkeys(n for _, numbers in groups for n in numbers if n in self.sources))
+        marked = [int(n) for m in _MARKER.finditer(sentence) for n in re.findall(r"\d+", m.group(1))]
+        valid = list(dict.fromkeys(n for n in marked if n in self.sources))
         if not valid:
             verdict.reason = "cites no given source"
             return None
-        shares = {n: len(words & self.source_words[n]) / len(words) for n in valid}
-        cited = [n for n in valid if shares[n] >= self.threshold / 2]
-        union = set().union(*(self.source_words[n] for n in cited)) if cited else set()
-        if not cited or len(words & union) / len(words) < self.threshold:
+        best = {n: max(self.windows[n], key=lambda window: len(words & window)) for n in valid}
+        cited = [n for n in valid if len(words & best[n]) >= self.threshold / 2 * len(words)]
+        union = set().union(*(best[n] for n in cited)) if cited else set()
+        if not cited or len(words & union) < self.threshold * len(words):
             verdict.reason = "not supported by its sources"
             return None
         numbers = {w for w in text_words(body) if w[0].isdigit()}
@@ -479,10 +489,10 @@ class Verifier:
             if _canon(name) not in allowed:
                 verdict.reason = f"attributes words to {name}"
                 return None
-        numbers = {n: self._cite(self.sources[n], words) for n in cited}
+        renumbered = {n: self._cite(self.sources[n], words) for n in cited}
 
         def renumber(match: re.Match) -> str:
-            kept = [numbers[int(n)] for n in re.findall(r"\d+", match.group(1)) if int(n) in numbers]
+            kept = [renumbered[int(n)] for n in re.findall(r"\d+", match.group(1)) if int(n) in renumbered]
             return "".join(f"[{k}]" for k in dict.fromkeys(kept))
 
         shown = _MARKER.sub(renumber, sentence)
@@ -502,7 +512,7 @@ class Verifier:
             if adjective and not _ATTRIBUTIVE_ROLE_AFTER.match(after):
                 continue
             if _ATTRIBUTIVE_AFTER.match(after) or _ATTRIBUTIVE_BEFORE.search(before) or (
-                _LEAD.match(_BULLET.sub("", before)) and re.match(r"^[*_]*\s*[:–—]", after)
+                _LEAD.match(_BULLET.sub("", before)) and _LABEL_AFTER.match(after)
             ):
                 sayers.append(name)
         return sayers
@@ -528,6 +538,17 @@ class Verifier:
         )
         self.citations.append(citation)
         return n
+
+
+def _windows(source: Source) -> list[frozenset[str]]:
+    """What one sentence may draw on: two neighbouring sentences of the source, its header, framing words.
+
+    Support is measured against such a window, not the whole source, so that words picked from
+    unrelated sentences ("supports" here, "Belarus" there) do not add up to a claim."""
+    base = frozenset(content_words(source.header)) | _FRAMING
+    sentences = [frozenset(content_words(s.text)) for s in source.sentences]
+    pairs = [a | b for a, b in zip(sentences, sentences[1:], strict=False)] or sentences
+    return [base | pair for pair in pairs] or [base]
 
 
 def _split(text: str) -> list[tuple[int, int]]:
@@ -571,6 +592,7 @@ def answer_with_llm(query, draft: Answer, corpora, settings, backend: str) -> It
     verifier = Verifier(sources, corpora, draft.citations, settings.support_threshold)
     prompt = build_prompt(query.standalone(), sources)
     stream = _deadline_stream(cls(), prompt, settings)
+    problem = None
     try:
         for delta in stream:
             yield from verifier.feed(delta)
@@ -578,10 +600,12 @@ def answer_with_llm(query, draft: Answer, corpora, settings, backend: str) -> It
                 break
         yield from verifier.finish()
     except Exception as error:  # noqa: BLE001 - every failure becomes a notice
-        yield from fallback(describe_problem(cls, settings, error, partial=bool(verifier.received)))
-        return
+        problem = describe_problem(cls, settings, error, partial=bool(verifier.received))
     finally:
         stream.close()  # tells the worker to stop generating
+    if problem:
+        yield from fallback(problem)
+        return
     if not verifier.received.strip():
         yield from fallback(f"{_where(cls, settings)} returned an empty answer; showing the offline answer.")
         return
@@ -679,7 +703,7 @@ def describe_problem(cls: type[Backend], settings, error: BaseException, partial
                                                      "PoolTimeout", "TimeoutException", "TimeoutError", "timeout"}:
         return f"{where} did not answer within {settings.llm_timeout:g} s (timeout); {tail}"
     if isinstance(error, ImportError):
-        return f"The {cls.name} backend is not installed ({error.name or error}); install it with pip install 'hrc-assistant[{cls.extra}]'; {tail}"
+        return f"The {cls.name} backend is not installed ({_missing(cls.extra, error)}); {tail}"
     connect = {"ConnectError", "ConnectionRefusedError", "ConnectionResetError", "ConnectionError", "APIConnectionError",
                "RemoteProtocolError", "gaierror"}
     invalid = {"JSONDecodeError", "DecodingError", "ValidationError", "APIResponseValidationError", "KeyError",

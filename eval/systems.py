@@ -144,6 +144,8 @@ class OursRemote(System):
                 raise EvalInputError(f"the server at {self.url} refused the request ({reply.status_code}): set HRC_AUTH_TOKEN or HRC_AUTH_USER/HRC_AUTH_PASSWORD.")
             if reply.status_code >= 500:
                 raise SystemUnavailable(f"the server at {self.url} answered {reply.status_code}: {detail}")
+            if reply.status_code == 404 and not detail.strip():
+                raise EvalInputError(f"the server at {self.url} has no POST /api/ask (404); is it an hrc-assistant server?")
             raise EvalInputError(f"the server at {self.url} answered {reply.status_code}: {detail}")
         try:
             payload = reply.json()

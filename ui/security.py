@@ -238,7 +238,7 @@ class SecurityMiddleware:
     def _set_cookie(self) -> bytes:
         # SameSite=None; Secure: the cookie must also be sent when the UI is inside another site's iframe.
         return (
-            f"{COOKIE_NAME}={self.credentials.cookie}; Path=/; HttpOnly; Secure; SameSite=None; Max-Age=43200"
+            f"{COOKIE_NAME}={self.credentials.cookie}; Path=/; HttpOnly; Secure; SameSite=None; Partitioned; Max-Age=43200"
         ).encode()
 
     async def _enter_with_token(self, scope, receive, send, headers, query) -> None:
