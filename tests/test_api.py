@@ -332,7 +332,7 @@ def test_token_link_sets_a_cross_site_cookie_and_drops_the_token(guarded):
     assert response.status_code == 303
     assert TOKEN not in response.headers["location"]
     cookie = response.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=None" in cookie
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=None" in cookie and "Partitioned" in cookie
     assert TOKEN not in cookie
     name, value = cookie.split(";", 1)[0].split("=", 1)
     with httpx.Client(base_url=guarded.url, headers=client_ip("10.0.0.4")) as browser:

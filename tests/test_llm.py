@@ -48,7 +48,7 @@ def free_port() -> int:
 
 def llm_settings(home: Path, **overrides) -> Settings:
     # Few tokens: the tiny model only loops after its first sentences, and the suite stays fast.
-    values = {"home": home, "llm_max_tokens": 96, "llm_timeout": 120.0, "llamacpp_model_path": GGUF}
+    values = {"home": home, "llm_max_tokens": 64, "llm_timeout": 120.0, "llamacpp_model_path": GGUF}
     return Settings(**{**values, **overrides})
 
 
@@ -261,7 +261,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _reply(self):
         if self.mode == "slow":
-            time.sleep(4)
+            time.sleep(8)
             body, kind = b'{"choices": []}', "application/json"
         elif self.mode == "garbage-json":
             body, kind = b'{"choices": [ this is not json', "application/json"
@@ -316,7 +316,7 @@ def test_a_slow_backend_is_abandoned_at_hrc_llm_timeout(indexed_home, embedder, 
     assistant.ask(QUESTION)  # warm: the timing below is the backend's alone
     started = time.monotonic()
     answer = assistant.ask(QUESTION, backend="openai")
-    assert time.monotonic() - started < 3.5
+    assert time.monotonic() - started < 6  # the server would take 8 s
     assert answer.backend == "offline" and answer.citations
     assert any("did not answer within 1 s (timeout)" in n for n in answer.notices), answer.notices
 
