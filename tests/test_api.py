@@ -25,7 +25,20 @@ def home(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def both(home):
+def cli_run(home):
+    """`hrc-assistant ask --json` on the France question, started early to overlap with the servers' start."""
+    process = subprocess.Popen(
+        [str(servers.VENV_BIN / "hrc-assistant"), "ask", "--json", FRANCE],
+        env=servers.base_env(home), cwd=servers.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    yield process
+    if process.poll() is None:
+        process.kill()
+    process.communicate()
+
+
+@pytest.fixture(scope="module")
+def both(home, cli_run):
     """An open server (CORS allow-list, no rate limit) and a guarded one (auth, low rate limit), started together."""
     with servers.running_servers(
         home,
@@ -119,13 +132,10 @@ def test_every_quote_is_verbatim_in_the_statement_it_cites(api, france):
         assert statement["page_start"] <= c["page"] <= statement["page_end"]
 
 
-def test_api_answer_is_identical_to_the_cli_json(home, france):
-    result = subprocess.run(
-        [str(servers.VENV_BIN / "hrc-assistant"), "ask", "--json", FRANCE],
-        env=servers.base_env(home), cwd=servers.ROOT, capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    [cli] = json.loads(result.stdout)
+def test_api_answer_is_identical_to_the_cli_json(cli_run, france):
+    stdout, stderr = cli_run.communicate(timeout=300)
+    assert cli_run.returncode == 0, stderr[-2000:]
+    [cli] = json.loads(stdout)
     for answer in (cli, france):
         answer.pop("timings_ms")
     assert cli == france
