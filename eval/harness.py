@@ -21,7 +21,8 @@ from eval.systems import System
 KS = (5, 10)
 # results.json keeps every record; very long texts (the naive baseline quotes 512-token chunks) are cut.
 MAX_QUOTE_CHARS = 500
-MAX_ANSWER_CHARS = 6000
+MAX_ANSWER_CHARS = 4000
+MAX_UNCITED = 10  # uncited sentences kept per answer
 Progress = Callable[[str, int, int, str, bool], None]
 
 
@@ -175,7 +176,7 @@ def score_item(
             "value": coverage.value,
             "sentences": coverage.sentences,
             "cited_sentences": coverage.cited_sentences,
-            "uncited": list(coverage.uncited),
+            "uncited": [u if len(u) <= 300 else u[:299] + "…" for u in coverage.uncited[:MAX_UNCITED]],
         },
         "quotes": {
             "total": len(cited),

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CLI = [str(Path(sys.executable).parent / "hrc-assistant")]
+CLI = [sys.executable, "-m", "assistant"]  # the `hrc-assistant` command
 
 SMALL_GOLD = [
     {"id": "t1", "type": "speaker_topic", "turns": ["What did France say about political prisoners?"], "must_cite": ["France"],
