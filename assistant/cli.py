@@ -114,7 +114,9 @@ def _register_plugins() -> None:
 def main(argv: list[str] | None = None) -> None:
     _register_plugins()
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except UserError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(2)

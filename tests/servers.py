@@ -83,6 +83,16 @@ def indexed_home(request, tmp_path_factory) -> Path:
     return _HOME
 
 
+def fresh_home(indexed: Path, target: Path) -> Path:
+    """An HRC_HOME with no index but the embedding cache of `indexed`: a first start indexes it quickly."""
+    import shutil
+
+    target.mkdir(parents=True, exist_ok=True)
+    if (indexed / "cache").is_dir():
+        shutil.copytree(indexed / "cache", target / "cache", dirs_exist_ok=True)
+    return target
+
+
 @dataclass
 class Server:
     url: str
@@ -98,7 +108,9 @@ class Server:
 
 
 def start(home: Path, env: dict | None = None, args: list[str] | None = None, name: str = "server") -> Server:
-    """Start `serve` on a free loopback port without waiting for it (see `wait_ready`)."""
+    """Start `serve` on a free loopback port without waiting for it (see `wait_ready`).
+
+    `env` may set HRC_HOME itself (another home than `home` for this server)."""
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     log_path = ARTIFACTS / f"{name}.log"

@@ -38,11 +38,19 @@ def cli_run(home):
 
 
 @pytest.fixture(scope="module")
-def both(home, cli_run):
-    """An open server (CORS allow-list, no rate limit) and a guarded one (auth, low rate limit), started together."""
+def both(home, cli_run, tmp_path_factory):
+    """An open server (CORS allow-list, no rate limit) and a guarded one (auth, low rate limit), started together.
+
+    The open one starts on an empty HRC_HOME (with the session's embedding cache, so it is quick):
+    it must index the bundled document on its first start.
+    """
+    empty = servers.fresh_home(home, tmp_path_factory.mktemp("hrc-first-start"))
     with servers.running_servers(
         home,
-        {"name": "api-open", "env": {"HRC_CORS_ORIGINS": ALLOWED_ORIGIN, "HRC_RATE_LIMIT_PER_MINUTE": "0"}},
+        {
+            "name": "api-open",
+            "env": {"HRC_HOME": str(empty), "HRC_CORS_ORIGINS": ALLOWED_ORIGIN, "HRC_RATE_LIMIT_PER_MINUTE": "0"},
+        },
         {
             "name": "api-guarded",
             "env": {
@@ -97,6 +105,12 @@ def assert_error_json(response, status: int) -> str:
 
 
 # ---------------------------------------------------------------- answers
+
+
+def test_first_start_indexes_the_bundled_document(server):
+    log = server.log()
+    assert "indexing the bundled document on first start" in log
+    assert log.index("indexing the bundled document") < log.index("hrc_assistant.ui: ready:")
 
 
 def test_health_reports_the_indexed_document(api):

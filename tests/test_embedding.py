@@ -29,6 +29,59 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization", "content-length", "host"}
+
+
+class SubPathProxy(http.server.BaseHTTPRequestHandler):
+    """What the nginx config of docs/embedding.md does: /hrc/… → upstream /…, with X-Forwarded-* headers,
+    responses streamed unbuffered (server-sent events)."""
+
+    protocol_version = "HTTP/1.1"
+    upstream = ""
+    prefix = "/hrc"
+
+    def log_message(self, *args):
+        pass
+
+    def _forward(self):
+        import httpx
+
+        if not (self.path == self.prefix or self.path.startswith(self.prefix + "/")):
+            self.send_error(404)
+            return
+        path = self.path[len(self.prefix):] or "/"
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = [(k, v) for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP | {"accept-encoding"}]
+        headers += [
+            ("X-Forwarded-For", self.client_address[0]),
+            ("X-Forwarded-Proto", "http"),
+            ("X-Forwarded-Host", self.headers.get("Host", "")),
+        ]
+        with httpx.Client(timeout=None) as client:
+            with client.stream(self.command, self.upstream + path, headers=headers, content=body) as response:
+                self.send_response(response.status_code)
+                for key, value in response.headers.multi_items():
+                    if key.lower() not in HOP_BY_HOP:
+                        self.send_header(key, value)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for chunk in response.iter_raw():
+                    if chunk:
+                        self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                        self.wfile.flush()
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_OPTIONS = do_HEAD = _forward
+
+
+def serve_in_thread(server) -> threading.Thread:
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return thread
+
+
 @pytest.fixture(scope="module")
 def host_port():
     return servers.free_port()
@@ -46,16 +99,28 @@ def apps(request, tmp_path_factory, host_origin):
     with servers.running_servers(
         home,
         {"name": "embed-open", "env": {"HRC_CORS_ORIGINS": host_origin}},
-        {"name": "embed-token", "env": {"HRC_AUTH_TOKEN": TOKEN}},
+        {"name": "embed-token", "env": {"HRC_AUTH_TOKEN": TOKEN}, "args": ["--root-path", "/hrc"]},
     ) as started:
         yield {"open": started[0], "token": started[1]}
 
 
 @pytest.fixture(scope="module")
-def host(apps, host_port, host_origin, tmp_path_factory):
+def proxied(apps):
+    """The token-protected app behind a reverse proxy at http://127.0.0.1:<port>/hrc/."""
+    handler = type("Proxy", (SubPathProxy,), {"upstream": apps["token"].url})
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", servers.free_port()), handler)
+    proxy.daemon_threads = True
+    serve_in_thread(proxy)
+    yield f"http://127.0.0.1:{proxy.server_address[1]}/hrc"
+    proxy.shutdown()
+    proxy.server_close()
+
+
+@pytest.fixture(scope="module")
+def host(apps, proxied, host_port, host_origin, tmp_path_factory):
     """The other site: pages embedding the apps, served from their own origin."""
     root = tmp_path_factory.mktemp("host-site")
-    open_app, token_app = apps["open"].url, apps["token"].url
+    open_app, token_app = apps["open"].url, proxied
     (root / "iframe.html").write_text(
         "<!doctype html><html><head><meta charset='utf-8'><title>Newsroom intranet</title></head><body>"
         "<h1>Newsroom intranet</h1>"
@@ -70,8 +135,7 @@ def host(apps, host_port, host_origin, tmp_path_factory):
     )
     handler = functools.partial(QuietHandler, directory=str(root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", host_port), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(httpd)
     yield host_origin
     httpd.shutdown()
     httpd.server_close()
@@ -117,17 +181,17 @@ def ask_and_check_citation(app) -> None:
     assert card.locator(".src-quote mark").first.inner_text().strip()
 
 
-def test_iframe_on_another_site_asks_with_a_token_link(page, host, apps):
+def test_iframe_on_another_site_asks_with_a_token_link_through_a_sub_path_proxy(page, host, proxied):
     page.goto(f"{host}/iframe.html")
     frame = page.frame_locator("#hrc")
     ask_and_check_citation(frame)
-    # The token left the iframe's address after the first request; the cookie carries the session.
-    iframe = next(f for f in page.frames if f.url.startswith(apps["token"].url))
-    assert "token=" not in iframe.url
+    # The token left the iframe's address after the first request; the partitioned cookie carries the session.
+    iframe = next(f for f in page.frames if f.url.startswith(proxied))
+    assert iframe.url.rstrip("/") == proxied
 
 
-def test_iframe_without_the_token_is_refused(page, host, apps):
-    page.set_content(f"<iframe id='hrc' src='{apps['token'].url}/' style='width:100%;height:400px'></iframe>")
+def test_iframe_without_the_token_is_refused(page, host, proxied):
+    page.set_content(f"<iframe id='hrc' src='{proxied}/' style='width:100%;height:400px'></iframe>")
     frame = page.frame_locator("#hrc")
     frame.get_by_text("Authentication required").wait_for(timeout=15_000)
 
@@ -147,3 +211,15 @@ def test_web_component_script_is_served_by_the_app(apps, host_origin):
     assert response.headers["access-control-allow-origin"] == host_origin
     asset = response.text.split('import("./', 1)[1].split('"', 1)[0]
     assert httpx.get(f"{apps['open'].url}/{asset}").status_code == 200
+
+
+def test_api_and_docs_work_under_the_sub_path(proxied):
+    import httpx
+
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    assert httpx.get(f"{proxied}/api/health").json()["status"] == "ok"
+    docs = httpx.get(f"{proxied}/api/docs", headers=auth)
+    assert docs.status_code == 200 and "/hrc/api/openapi.json" in docs.text
+    assert "/api/ask" in httpx.get(f"{proxied}/api/openapi.json", headers=auth).json()["paths"]
+    config = httpx.get(f"{proxied}/config", headers=auth).json()
+    assert config["root"] == proxied

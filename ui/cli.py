@@ -31,6 +31,7 @@ def _configure_logging() -> None:
 
 def ensure_index(settings) -> None:
     """Index the bundled document on first start, through the indexer plugin (ui never imports `index`)."""
+    import inspect
     from importlib.metadata import entry_points
 
     from assistant.errors import UserError
@@ -48,7 +49,11 @@ def ensure_index(settings) -> None:
         return
     log.info("indexing the bundled document on first start")
     try:
-        indexed = indexers["bundled"].load()(settings)
+        indexer = indexers["bundled"].load()
+        if "progress" in inspect.signature(indexer).parameters:
+            indexed = indexer(settings, progress=lambda line: log.info("%s", line))
+        else:
+            indexed = indexer(settings)
     except UserError as error:
         log.error("indexing the bundled document failed: %s", error)
         return
