@@ -16,7 +16,7 @@ from assistant.understand import Query
 
 # A sentence addresses the topic when every topic concept appears in it, or when it is close in
 # meaning and shares at least part of the wording. Tuned on eval/gold.jsonl; see eval/README.md.
-DENSE_ALONE = 0.66
+DENSE_ALONE = 0.72
 DENSE_WITH_WORDS = 0.42
 PARTIAL_WORDS = 0.5
 MAX_QUOTES_ONE_SPEAKER = 3
@@ -43,6 +43,29 @@ _CRITICAL_WORDS = re.compile(
 _SUPPORTIVE_WORDS = re.compile(
     r"political prisoners|crimes? against humanity|repression|torture|accountab|impunity|arbitrar|release|persecut"
     r"|thanks? the (?:group|experts)|supports? (?:the|their|its)|condemn", re.I)
+
+
+_ASKS_CRITICAL = re.compile(r"\b(?:criticis|criticiz|condemn|denounc|reject|oppos|object|deplor|disput|question(?:ed|s)? the)", re.I)
+_ASKS_SUPPORTIVE = re.compile(r"\b(?:prais|welcom|commend|defend|support|back(?:ed|s)?\b|endors|applaud|hail|appreciat)", re.I)
+_NEGATIVE = re.compile(
+    r"\b(?:condemn|reject|oppos|deplor|regret|denounc|cease|lift(?:ing)?\b|harm|unjustified|illegal|unlawful|adversely|"
+    r"fraudulent|sham|so-called|not free|neither free|cannot be considered|illegitimate|unacceptable|concern|alarm|"
+    r"violat|end to|put an end|stop|must not|no candidates|absence of)", re.I)
+_POSITIVE = re.compile(
+    r"\b(?:welcom|commend|prais|support|appreciat|acknowledg|recogni[sz]|success|free elections|popular support|confirm|"
+    r"positive|progress|achievement|stability|congratulat|note[sd]? with satisfaction|respects?)", re.I)
+
+
+def question_polarity(question: str) -> int:
+    """+1 when the question asks who praised or defended, -1 who criticised or condemned, 0 otherwise."""
+    critical, supportive = bool(_ASKS_CRITICAL.search(question)), bool(_ASKS_SUPPORTIVE.search(question))
+    return 0 if critical == supportive else (1 if supportive else -1)
+
+
+def sentence_polarity(sentence: str) -> int:
+    """The evident stance of a sentence: +1 only approving words, -1 only disapproving, else 0."""
+    positive, negative = bool(_POSITIVE.search(sentence)), bool(_NEGATIVE.search(sentence))
+    return 0 if positive == negative else (1 if positive else -1)
 
 
 class Composer:
@@ -115,7 +138,8 @@ def _relevant(hits, corpus=None, topic: str = "") -> list:
     n = max(1, len(corpus.concepts(topic))) if corpus is not None else 1
     words_needed = 0.999 if n <= 2 else 0.66
     partial = 0.5 if n <= 2 else 0.34
-    good = [h for h in hits if h.coverage >= words_needed or h.dense >= DENSE_ALONE or (h.coverage >= partial and h.dense >= DENSE_WITH_WORDS)]
+    with_words = DENSE_WITH_WORDS + (0.12 if n <= 2 else 0.0)  # half of a two-concept topic is weak evidence
+    good = [h for h in hits if h.coverage >= words_needed or h.dense >= DENSE_ALONE or (h.coverage >= partial and h.dense >= with_words)]
     return sorted(good, key=lambda h: -h.score)
 
 
@@ -265,6 +289,9 @@ def _list(query: Query, corpora, composer) -> tuple[str, bool]:
             continue
         if query.topic:
             hits = _relevant(corpus.sentence_hits(query.topic, positions), corpus, query.topic)
+            polarity = question_polarity(query.question)
+            if polarity:
+                hits = [h for h in hits if sentence_polarity(h.sentence.text) != -polarity]
             best: dict[str, object] = {}
             for h in hits:
                 best.setdefault(h.statement.statement_id, h)

@@ -49,13 +49,16 @@ _CRITICAL = re.compile(r"\b(?:criticis|criticiz|critic|oppos|reject|against|obje
 _SUPPORTIVE = re.compile(r"\b(?:support|back|welcom|endors|praise|favour|favor|defend|positive)", re.I)
 _BEHALF = re.compile(r"\b(?:on behalf of|representing|speaking for)\s+(?:the\s+)?(?P<group>[\w][^?,.]*)", re.I)
 _WHOSE_BEHALF = re.compile(r"\b(?:on whose behalf|which group|what group|whom did .* represent|on behalf of whom|represent(?:ed|ing)? which)\b", re.I)
-_SPEAKER_NOUNS = ("delegation", "delegate", "representative", "government", "authorities", "side", "ambassador", "minister", "statement")
+_OBJECT_OF = re.compile(r"\b(?:on|in|about|of|against|for|to|with|towards|into|at|from|by|than)\s+(?:the\s+)?$", re.I)
+_SPEAKER_NOUNS = ("delegation", "delegate", "representative", "government", "authorities", "side", "ambassador", "minister",
+                  "statement", "position", "view", "stance", "response", "remarks")
 _TOPIC_STOP = re.compile(
     r"\b(?:what|which|who|whom|did|does|do|the|a|an|say|said|says|about|on|regarding|concerning|delegations?|countries|country|states?|"
     r"ngos?|organi[sz]ations?|speakers?|statements?|position|view|views|stance|mention(?:ed)?|raise[sd]?|and|what about|how about|any|else|also|"
     r"in|this|dialogue|the document|debate|session|of|to|please|tell|me|us|anything|something|think|thinks|their|its|it|they|them|"
     r"spoke|speak|spoken|took the floor|take the floor|represent(?:ed|ing)?|behalf|group|for|is|are|was|were|be|been|has|have|had|"
-    r"according|how|many|much|number|there|overall|general|generally|whole|main|points?|give|summary|summari[sz]e|"
+    r"according|how|many|much|number|there|people|persons|individuals|issues?|matters?|topics?|subjects?|"
+    r"overall|general|generally|whole|main|points?|give|summary|summari[sz]e|"
     r"objected?|urged?|praised?|defended?|pointed?|cited?|called?|call|asked?|ask|single[sd]? out|announced?|describe[sd]?|"
     r"stand|stood|line|take|took|back(?:ed)?|exactly|kind|sort|which|where|why|explain|any|other|else|also|still|again)\b",
     re.I,
@@ -120,6 +123,7 @@ class SpeakerIndex:
             aliases.update(a for a in gazetteer.all_aliases(known[0]) if (len(a) > 2 or a.isupper()) and a not in adjectives)
             # "the Russian delegation", "the Belarusian authorities": an adjective names a speaker only with such a noun.
             aliases.update(f"{a} {noun}" for a in adjectives for noun in _SPEAKER_NOUNS)
+            aliases.update(f"the {a}" for a in adjectives if a.endswith(("ch", "sh", "se", "ss")))  # "the Dutch", "the French", "the British", "the Chinese"
         statement = next(s for s in self.statements if s.speaker == name)
         if statement.speaker_type == "panel":
             parts = name.split()
@@ -132,6 +136,12 @@ class SpeakerIndex:
             words = [w for w in re.findall(r"[A-Z][\w]*", name) if w not in ("The", "And", "Of", "For")]
             if len(words) >= 3 and statement.speaker_type in ("ngo", "igo"):
                 aliases.add("".join(w[0] for w in words))
+            for part in re.split(r"\s+[-–:]\s+", name)[:1]:
+                if part != name and len(part) > 3:
+                    aliases.add(part)  # "Article 19 - The International Centre …" → "Article 19"
+            first_sentence = statement.sentences[0].text if statement.sentences else opening
+            if statement.speaker_type == "ngo" and re.search(r"\b(?:jointly|together) with\b", first_sentence):
+                aliases.update(m.group(0) for m in re.finditer(r"\b[A-Z]{3,6}\b", first_sentence))  # co-signers: "FIDH, OMCT"
             distinctive = re.search(r"'([^']+)'", name)
             if distinctive:
                 aliases.add(distinctive.group(1))
@@ -201,7 +211,8 @@ def _previous_query(history: list[Message], index: SpeakerIndex) -> Query | None
 
 def _parse(question: str, index: SpeakerIndex) -> Query:
     text = question.strip()
-    marker = _TOPIC_MARKER.search(text)
+    lead = re.match(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+", text, re.I)
+    marker = _TOPIC_MARKER.search(text, lead.end() if lead else 0)
     split = marker.start() if marker else len(text)
     topic = text[marker.end():] if marker else ""
     possessive = re.search(r"^(?:.*?\b)?(?:according to|in the view of|per)\s+", text, re.I)
@@ -268,10 +279,10 @@ def _subjects_only(named, text: str, index: SpeakerIndex):
     concerned = {s.speaker for s in index.statements if s.speaker_type == "country_concerned"}
     kept = []
     for start, end, name in sorted(named):
+        before, after = text[:start], text[end:]
+        if _OBJECT_OF.search(before) and not re.search(r"\b(?:according to|what about|how about|and)\s+(?:the\s+)?$", before, re.I):
+            continue  # "align with the EU statement", "engagement with Belarus": the name is the topic
         if name in concerned:
-            before, after = text[:start], text[end:]
-            if re.search(r"\b(?:on|in|about|of|against|for|to|with|towards|into)\s+(?:the\s+)?$", before, re.I):
-                continue
             asked = re.search(r"(?:did|does|has|have|according to|from|by)\s+(?:the\s+)?(?:delegation of\s+)?$", before, re.I) or re.match(
                 r"(?:'s?)?\s+(?:delegation|statement|position|say|said|says|view|respon|repl|representative|argue|claim|stance)", after, re.I
             ) or re.search(r"country concerned|concerned country|authorities|government|delegation", text[start:end], re.I)
@@ -313,7 +324,7 @@ def _strip_scaffolding(text: str, named) -> str:
         text = text[:start] + " " + text[end:]
     text = re.sub(r"'s\b", "", text)
     cleaned = _TOPIC_STOP.sub(" ", text)
-    return " ".join(re.sub(r"[?!.,;:]", " ", cleaned).split())
+    return " ".join(re.sub(r"[?!.,;:—–\"“”()](?=\s|$)|^[\"“(]|(?<=\s)[\"“(]", " ", cleaned).split())
 
 
 def _resolve_follow_up(query: Query, previous: Query, history: list[Message], index: SpeakerIndex) -> Query:

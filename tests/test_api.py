@@ -406,3 +406,34 @@ def test_sigterm_stops_the_server_gracefully(guarded):
     assert code in (0, -signal.SIGTERM), guarded.log()[-2000:]
     assert time.monotonic() - started < 25
     assert "Finished server process" in guarded.log()
+
+
+def test_gradio_client_sees_the_ask_endpoint_and_one_sentence_errors(server):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(server.url, verbose=False)
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert "/ask" in endpoints
+    with pytest.raises(AppError, match="The question is empty"):
+        client.predict("   ", api_name="/ask")
+
+
+def test_health_is_503_with_a_reason_when_the_index_cannot_be_opened(tmp_path):
+    """In-process (no model needed): an empty HRC_HOME, then a Chroma server that is not there."""
+    from fastapi.testclient import TestClient
+
+    from assistant.settings import Settings
+    from ui.server import create_app
+
+    cases = [
+        (Settings(home=tmp_path / "empty"), "hrc-assistant index"),
+        (Settings(home=tmp_path / "remote", chroma_url=f"http://127.0.0.1:{servers.free_port()}"), "Chroma server"),
+    ]
+    for settings, reason in cases:
+        with TestClient(create_app(settings)) as client:
+            health = client.get("/api/health")
+            assert health.status_code == 503
+            assert health.json()["status"] == "unavailable"
+            assert reason in health.json()["reason"]
+            assert_error_json(client.post("/api/ask", json={"question": FRANCE}), 503)

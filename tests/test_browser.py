@@ -76,9 +76,9 @@ def page(browser, server, request):
     assert not watch.outside, f"the page requested non-loopback URLs: {watch.outside[:5]}"
 
 
-def shoot(page, name: str) -> None:
+def shoot(page, name: str, full_page: bool = True) -> None:
     servers.ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(servers.ARTIFACTS / f"browser-{re.sub(r'[^A-Za-z0-9_-]+', '_', name)}.png"), full_page=True)
+    page.screenshot(path=str(servers.ARTIFACTS / f"browser-{re.sub(r'[^A-Za-z0-9_-]+', '_', name)}.png"), full_page=full_page)
 
 
 def ask(page, question: str, answers_before: int | None = None) -> None:
@@ -248,7 +248,7 @@ def test_phone_viewport_renders_a_usable_chat(browser, server, request):
         browser, server, viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
     )
     try:
-        shoot(page, request.node.name + "_empty")
+        shoot(page, request.node.name + "_empty", full_page=False)
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 391, f"the page scrolls sideways on a phone ({width}px)"
         ask(page, "Which NGOs mentioned Viasna?")
@@ -266,6 +266,14 @@ def test_phone_viewport_renders_a_usable_chat(browser, server, request):
             timeout=5000,
         )
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 391
+        page.wait_for_timeout(800)  # let the smooth scroll settle for the screenshot
+        shoot(page, request.node.name + "_source", full_page=False)
+        # On a phone each source card has a way back up to the conversation.
+        page.locator("#sources-panel .src-card").first.locator(".src-back").click()
+        page.wait_for_function(
+            "() => { const t = document.getElementById('chat').getBoundingClientRect().top; return t > -5 && t < 200; }",
+            timeout=5000,
+        )
         shoot(page, request.node.name)
     finally:
         page.context.close()

@@ -3,11 +3,13 @@ a scoped question only loads its own document, and re-indexing after an edit emb
 edited document's new text.
 
 One module-scoped index of 100 documents (the bundled seed + 99 synthetic ones from
-eval/synthetic.py) in a temporary HRC_HOME. Its embedding cache starts as a copy of the
-session index's. To stay within a few minutes on 2 cores, the synthetic documents' chunks
-are embedded with the real model (they share the one collection searched by vector, so they
-really compete with the seed's chunks) but their sentences get cheap deterministic vectors:
-sentence vectors are only ever read per document, and the seed's are all real.
+eval/synthetic.py) in a temporary HRC_HOME whose embedding cache starts as a copy of the
+session index's. Embedding 13,000 synthetic texts for real takes ~8 CPU-minutes (see
+`hrc-assistant bench --docs 100`, which does it), so here the seed's texts get the real
+model and every synthetic text gets a *decoy*: the vector of one of the seed's own chunks,
+slightly perturbed. The decoys crowd the one collection searched by vector (chunks) right
+where the seed's questions land — a harder test of the per-document filter than real
+vectors, at no cost.
 """
 
 from __future__ import annotations
@@ -39,54 +41,49 @@ def gold_items(n: int = N_QUESTIONS) -> list[dict]:
     return chosen
 
 
-def pseudo_vector(text: str) -> list[float]:
-    """A deterministic unit vector for a text (not a meaning: a stand-in that costs nothing)."""
-    import hashlib
-
-    import numpy as np
-
-    seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
-    vector = np.random.default_rng(seed).standard_normal(384)
-    return (vector / np.linalg.norm(vector)).tolist()
-
-
 class Embedder:
-    """The real model for the texts in `real` (fed sorted by length, so batches pad little),
-    pseudo vectors for the rest; results in input order. Counts the calls and texts it gets."""
+    """The real model for the seed's texts; for any other text a decoy near one of `anchors`
+    (the seed's chunk vectors), chosen and perturbed deterministically from the text's hash.
+    Counts the calls and the texts it is given."""
 
-    def __init__(self, inner, real: set[str]):
+    def __init__(self, inner, seed_texts: set[str], anchors):
         self.inner = inner
-        self.real = real
+        self.seed_texts = seed_texts
+        self.anchors = anchors
         self.calls = 0
         self.texts = 0
+
+    def decoy(self, text: str) -> list[float]:
+        import hashlib
+
+        import numpy as np
+
+        digest = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+        rng = np.random.default_rng(digest)
+        vector = self.anchors[digest % len(self.anchors)] + 0.02 * rng.standard_normal(self.anchors.shape[1])
+        return (vector / np.linalg.norm(vector)).tolist()
 
     def get_text_embedding_batch(self, texts, **kwargs):
         self.calls += 1
         self.texts += len(texts)
+        real = [i for i, t in enumerate(texts) if t in self.seed_texts]
         out: list = [None] * len(texts)
-        order = sorted((i for i, t in enumerate(texts) if t in self.real), key=lambda i: len(texts[i]))
-        if order:
-            for i, vector in zip(order, self.inner.get_text_embedding_batch([texts[i] for i in order], **kwargs)):
+        if real:
+            for i, vector in zip(real, self.inner.get_text_embedding_batch([texts[i] for i in real], **kwargs)):
                 out[i] = vector
-        for i, text in enumerate(texts):
-            if out[i] is None:
-                out[i] = pseudo_vector(text)
-        return out
+        return [vector if vector is not None else self.decoy(text) for vector, text in zip(out, texts)]
 
 
-def real_texts(paths: list[Path], settings) -> set[str]:
-    """Every text of the seed, and the chunks of every document."""
-    from index.chunk import chunk_statement, token_counter
-    from index.store import load_document
+@pytest.fixture(scope="module")
+def decoy_embedder(embedder, assistant_offline):
+    import numpy as np
 
     from eval.bench import texts_of
 
-    count = token_counter(settings.tokenizer)
-    real = set(texts_of(SEED_TEXT, settings))
-    for path in paths:
-        document = load_document(path, settings)
-        real.update(c.text for s in document.statements for c in chunk_statement(s, settings.chunk_tokens, count))
-    return real
+    chunks = assistant_offline.reader.collections["chunks"].get(include=["embeddings"])
+    anchors = np.asarray(chunks["embeddings"], dtype=np.float64)
+    assert len(anchors) > 50
+    return Embedder(embedder, set(texts_of(SEED_TEXT, assistant_offline.settings)), anchors)
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +94,7 @@ def corpus_paths(tmp_path_factory) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def big_home(tmp_path_factory, indexed_home, embedder, corpus_paths) -> Path:
+def big_home(tmp_path_factory, indexed_home, decoy_embedder, corpus_paths) -> Path:
     from assistant.settings import Settings
     from index.store import index_paths
 
@@ -106,9 +103,8 @@ def big_home(tmp_path_factory, indexed_home, embedder, corpus_paths) -> Path:
     if cache.exists():
         (home / "cache").mkdir()
         shutil.copy(cache, home / "cache" / "embeddings.sqlite")
-    settings = Settings(home=home, chroma_url=None)
-    model = Embedder(embedder, real_texts(corpus_paths, settings))
-    summary = index_paths(settings, corpus_paths, rebuild=True, embedder_factory=lambda: model)
+    summary = index_paths(Settings(home=home, chroma_url=None), corpus_paths, rebuild=True,
+                          embedder_factory=lambda: decoy_embedder)
     assert summary.documents == DOCUMENTS and len(summary.added) == DOCUMENTS
     return home
 
@@ -157,7 +153,7 @@ def test_seed_answers_identical_at_100_documents(big_assistant, assistant_offlin
     assert set(loaded) <= {seed_id}
 
 
-def test_incremental_reindex_embeds_only_the_edited_document(big_home, big_assistant, embedder, corpus_paths, tmp_path):
+def test_incremental_reindex_embeds_only_the_edited_document(big_home, big_assistant, decoy_embedder, corpus_paths, tmp_path):
     from assistant.settings import Settings
     from eval.bench import edit_document, texts_of, uncached_texts
     from index.store import index_paths
@@ -170,15 +166,16 @@ def test_incremental_reindex_embeds_only_the_edited_document(big_home, big_assis
     assert 0 < len(new_texts) < len(texts)  # the edit touched one sentence (and the chunk holding it)
 
     paths = [edited if p == target else p for p in corpus_paths]
-    model = Embedder(embedder, real_texts([edited], settings))
-    summary = index_paths(settings, paths, embedder_factory=lambda: model)
+    calls, texts_before = decoy_embedder.calls, decoy_embedder.texts
+    summary = index_paths(settings, paths, embedder_factory=lambda: decoy_embedder)
 
     assert len(summary.added) == 1 and len(summary.skipped) == DOCUMENTS - 1
     # Every text looked up belongs to the edited document; only its new ones reached the model.
     assert summary.embedded + summary.cached == len(texts)
     assert summary.embedded == len(new_texts)
     assert summary.cached > 0
-    assert model.texts == len(new_texts) and model.calls <= 2  # one batch of sentences, one of chunks
+    # What reached the model: exactly those texts, in at most one batch of sentences and one of chunks.
+    assert decoy_embedder.texts - texts_before == len(new_texts) and decoy_embedder.calls - calls <= 2
 
     # The replica in use follows the new generation and can answer about the edited document.
     assert summary.added[0] in big_assistant.documents()
@@ -186,5 +183,25 @@ def test_incremental_reindex_embeds_only_the_edited_document(big_home, big_assis
     assert all(c.document_id == summary.added[0] for c in answer.citations)
 
     # Re-running with nothing changed embeds nothing at all.
-    again = index_paths(settings, paths, embedder_factory=lambda: model)
-    assert again.embedded == 0 and not again.added
+    calls = decoy_embedder.calls
+    again = index_paths(settings, paths, embedder_factory=lambda: decoy_embedder)
+    assert again.embedded == 0 and not again.added and decoy_embedder.calls == calls
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "llama-index's ChromaVectorStore overwrites the chunk metadata `document_id` with the node's ref_doc_id "
+    "('None'), so the per-document filter of the dense chunk search matches nothing (index/store.py must give "
+    "each TextNode a SOURCE relationship to its document). Remove this mark once fixed."))
+def test_chunk_search_is_scoped_to_the_document(big_assistant):
+    """The dense chunk search that retrieve.py fuses in finds the seed's chunks among 99 documents of decoys."""
+    from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters, VectorStoreQuery
+
+    seed = big_assistant.default_document()
+    query = VectorStoreQuery(
+        query_embedding=big_assistant.embed_query("the death penalty").tolist(),
+        similarity_top_k=20,
+        filters=MetadataFilters(filters=[MetadataFilter(key="document_id", value=seed, operator=FilterOperator.EQ)]),
+    )
+    nodes = big_assistant.reader.chunk_store().query(query).nodes or []
+    assert len(nodes) == 20
+    assert all(node.metadata["statement_id"].startswith(f"{seed}:") for node in nodes)

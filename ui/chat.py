@@ -1,8 +1,9 @@
 """The chat UI (Gradio Blocks): streamed answers whose [n] markers open the cited statement.
 
-Everything that comes from users, documents or the engine is escaped here before it reaches
-the browser (`html.escape`, then Markdown punctuation for chat messages); the only markup in
-the page is the markup this module writes itself (<a class="cite">, <mark>, cards).
+Everything that comes from users, documents or the engine is escaped here (`html.escape`)
+before it reaches the browser. Chat messages are sent as one line of HTML, which the chat's
+Markdown renderer passes through untouched; the only markup in the page is the markup this
+module writes itself (<strong>, lists, <a class="cite">, <mark>, source cards).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from urllib.parse import quote
 import gradio as gr
 
 from assistant.errors import UserError
-from assistant.models import SPEAKER_TYPES, Answer, Citation, Statement
+from assistant.models import Answer, Citation, Statement
 from assistant.settings import Settings
 
 log = logging.getLogger("hrc_assistant.ui")
@@ -227,7 +228,8 @@ def citation_card(c: Citation, statement: Statement | None, turn: int, document_
         f"{_card_head(c.n, c.speaker, c.speaker_type, c.on_behalf_of, page, statement.role if statement else None)}"
         f"{doc}{body}{full}"
         f'<a class="src-link" href="{esc(permalink(c.statement_id, c.char_start, c.char_end))}" target="_blank" '
-        f'rel="noopener">Permalink to this statement</a></article>'
+        f'rel="noopener">Permalink to this statement</a>'
+        f'<a class="src-back" href="#chat">↑ Back to the conversation</a></article>'
     )
 
 
@@ -330,7 +332,8 @@ a.cite:hover { background: var(--color-accent-soft); }
 .src-card mark { background: var(--hrc-mark); color: inherit; padding: 0 2px; border-radius: 2px; }
 .src-full summary { cursor: pointer; font-size: 0.85rem; color: var(--color-accent); }
 .src-full p, .src-text { line-height: 1.55; white-space: pre-wrap; }
-.src-link { font-size: 0.8rem; }
+.src-link, .src-back { font-size: 0.8rem; }
+.src-back { display: none; margin-left: 12px; }
 .src-empty { color: var(--body-text-color-subdued); font-style: italic; }
 #examples, #follow-ups { flex-wrap: wrap; gap: 6px; }
 #examples button, #follow-ups button { flex: 0 1 auto !important; min-width: 0 !important; width: auto; white-space: normal; text-align: left; border-radius: 999px; padding: 4px 12px; }
@@ -344,9 +347,12 @@ a.cite:hover { background: var(--color-accent-soft); }
 #copy-box textarea, #speaker-table, #speaker-table * { font-family: var(--font) !important; }
 @media (max-width: 640px) {
   .hrc-header h1 { font-size: 1.2rem; }
-  .hrc-header .hrc-tag { font-size: 0.9rem; }
+  .hrc-header .hrc-tag, .hrc-header .hrc-part { display: none; }
+  .hrc-header .hrc-doc { font-size: 0.85rem; font-weight: 400; }
   #sources-panel { max-height: none; }
-  #chat { height: 60vh !important; }
+  #chat { height: 58vh !important; }
+  .src-card { padding: 8px 10px; }
+  .src-back { display: inline; }
 }
 """
 
@@ -369,12 +375,17 @@ JS = r"""
     return null;
   };
   document.addEventListener('click', (event) => {
-    const link = event.composedPath().find((el) => el instanceof Element && el.matches && el.matches('a.cite, a[href^="#src-"]'));
+    const link = event.composedPath().find((el) => el instanceof Element && el.matches && el.matches('a.cite, a[href^="#src-"], a.src-back'));
     if (!link) return;
     const id = (link.getAttribute('data-cite') || link.getAttribute('href') || '').replace(/^#/, '');
     if (!id) return;
     event.preventDefault();
     event.stopPropagation();
+    if (link.classList.contains('src-back')) {
+      const chat = locate(id);
+      if (chat) chat.scrollIntoView({behavior: 'smooth', block: 'start'});
+      return;
+    }
     const card = locate(id);
     if (!card) return;
     for (let p = card.parentElement; p; p = p.parentElement) { if (p.tagName === 'DETAILS') p.open = true; }
@@ -476,31 +487,30 @@ class ChatUI:
         params = dict(request.query_params) if request is not None else {}
         try:
             choices, default = self.document_choices()
+            info = self._documents().get(default) if default else None
+            names = self.speaker_names(default) if default else []
+            rows = self.table_rows(default) if default else []
         except UserError as error:
             gr.Warning(str(error))
-            return (gr.update(choices=[], value=None), gr.update(choices=[]), header_html(), panel([]), None, [], [])
+            return gr.update(choices=[], value=None), gr.update(choices=[]), header_html(), panel([]), None, [], []
         except Exception:  # noqa: BLE001
             log.exception("loading the page data failed")
             gr.Warning("The assistant is not available right now; try again in a minute.")
-            return (gr.update(choices=[], value=None), gr.update(choices=[]), header_html(), panel([]), None, [], [])
+            return gr.update(choices=[], value=None), gr.update(choices=[]), header_html(), panel([]), None, [], []
         linked = None
         statement_id = (params.get("statement") or "").strip()
         if statement_id:
             try:
                 linked = self.linked_statement(statement_id[:200], params.get("mark"))
-                document = statement_id.split(":", 1)[0]
-                if document in dict((v, k) for k, v in choices):
-                    default = document
             except UserError as error:
                 gr.Warning(str(error))
-        info = self._documents().get(default) if default else None
         return (
             gr.update(choices=choices, value=default),
-            gr.update(choices=self.speaker_names(default), value=[]),
+            gr.update(choices=names, value=[]),
             header_html(info),
             panel([], linked),
             linked,
-            self.table_rows(default),
+            rows,
             [],
         )
 

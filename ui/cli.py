@@ -61,9 +61,9 @@ def ensure_index(settings) -> None:
 
 
 def serve_command(
-    host: Optional[str] = typer.Option(None, "--host", help="Interface to listen on [default: HRC_HOST or 127.0.0.1]."),
-    port: Optional[int] = typer.Option(None, "--port", help="Port to listen on [default: HRC_PORT or 7860]."),
-    root_path: Optional[str] = typer.Option(None, "--root-path", help="Sub-path when behind a reverse proxy, e.g. /hrc."),
+    host: Optional[str] = typer.Option(None, "--host", help="Interface to listen on (default: HRC_HOST, else 127.0.0.1)."),
+    port: Optional[int] = typer.Option(None, "--port", help="Port to listen on (default: HRC_PORT, else 7860)."),
+    root_path: Optional[str] = typer.Option(None, "--root-path", help="Sub-path when behind a reverse proxy, e.g. /hrc (default: HRC_ROOT_PATH)."),
     forwarded_allow_ips: str = typer.Option(
         "127.0.0.1", "--forwarded-allow-ips",
         help="Proxies whose X-Forwarded-For/-Proto headers are trusted (comma separated, or *).",
