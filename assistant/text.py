@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "h.e", "e.g", "i.e", "etc", "no", "nos", "art", "st", "vs",
@@ -82,12 +83,20 @@ def content_words(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """A deliberately light suffix stripper so "prisoners"/"prisoner" and "elections"/"election" meet."""
+    """Snowball stemming, so "prisoners"/"prisoner", "jointly"/"joint" and "elections"/"election" meet.
+
+    British and American spellings are folded first ("-ise"/"-ize", "-isation"/"-ization").
+    """
     if word.endswith("'s"):
         word = word[:-2]
-    if len(word) <= 4 or word[0].isdigit():
+    if len(word) <= 3 or word[0].isdigit():
         return word
-    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("ses", "s"), ("s", "")):
-        if word.endswith(suffix) and not word.endswith(("ss", "us", "is")):
-            return word[: -len(suffix)] + keep
-    return word
+    word = re.sub(r"iz(e|es|ed|ing|ation|ations)$", r"is\1", word)
+    return _stemmer()(word)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    from nltk.stem.snowball import EnglishStemmer
+
+    return lru_cache(maxsize=100_000)(EnglishStemmer().stem)

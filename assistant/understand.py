@@ -66,7 +66,7 @@ _TOPIC_STOP = re.compile(
 _SCOPE_WORDS = (
     (re.compile(r"\b(?:ngos?|non-governmental|civil society|civil-society|organi[sz]ations of civil)\b", re.I), ("ngo",)),
     (re.compile(r"\b(?:intergovernmental|inter-governmental|igos?|regional organi[sz]ations?)\b", re.I), ("igo",)),
-    (re.compile(r"\b(?:countries|country|states|member states|delegations|governments|nations)\b", re.I), ("state", "country_concerned")),
+    (re.compile(r"\b(?:countries|country|states?|member states?|delegations?|governments?|nations)\b(?! concerned)", re.I), ("state", "country_concerned")),
     (re.compile(r"\b(?:experts|panel|group of experts|rapporteurs?|mandate holders?)\b(?!'s? report)", re.I), ("panel",)),
     (re.compile(r"\borgani[sz]ations\b", re.I), ("ngo", "igo")),
 )
@@ -280,7 +280,7 @@ def _subjects_only(named, text: str, index: SpeakerIndex):
     kept = []
     for start, end, name in sorted(named):
         before, after = text[:start], text[end:]
-        if _OBJECT_OF.search(before) and not re.search(r"\b(?:according to|what about|how about|and)\s+(?:the\s+)?$", before, re.I):
+        if _OBJECT_OF.search(before) and not re.search(r"\b(?:according to|what about|how about|and|compared?|compares|comparing|contrast(?:ed|s)?)\s+(?:\w+\s+)?(?:with\s+|to\s+)?(?:the\s+)?$", before, re.I):
             continue  # "align with the EU statement", "engagement with Belarus": the name is the topic
         if name in concerned:
             asked = re.search(r"(?:did|does|has|have|according to|from|by)\s+(?:the\s+)?(?:delegation of\s+)?$", before, re.I) or re.match(
@@ -289,7 +289,7 @@ def _subjects_only(named, text: str, index: SpeakerIndex):
             if not asked:
                 continue
         is_role = bool(re.match(r"(?:the\s+)?(?:chair|president|special rapporteur|rapporteur|independent expert|high commissioner|experts?|group of experts|panel|members?)", text[start:end], re.I))
-        if is_role and (kept or text[end:end + 1] == "'"):
+        if is_role and (kept or (text[end:end + 1] in "'’" and _WHO.search(text))):
             continue
         kept.append((start, end, name))
     return kept
