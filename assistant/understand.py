@@ -17,7 +17,7 @@ from assistant.models import Message
 Intent = str  # "fact" | "speaker" | "compare" | "list" | "overview"
 
 _TOPIC_MARKER = re.compile(
-    r"\b(?:say|said|says|saying|state|stated|speak|spoke|talk|talked|think|thinks|feel|comment(?:ed)?|mention(?:ed|s)?|"
+    r"\b(?:say|said|says|saying|stated|speak|spoke|talk|talked|think|thinks|feel|comment(?:ed)?|mention(?:ed|s)?|"
     r"raise[sd]?|call(?:ed|s)? for|call(?:ed|s)? on|urge[sd]?|refer(?:red|s)? to|address(?:ed|es)?|discuss(?:ed)?|"
     r"condemn(?:ed|s)?|criticis(?:ed|e)|criticiz(?:ed|e)|welcom(?:ed|es)?|support(?:ed|s)?|reject(?:ed|s)?|"
     r"express(?:ed)? concern|highlight(?:ed|s)?|note[sd]?|demand(?:ed|s)?)\b(?:\s+(?:about|on|regarding|concerning|of|that|to))?"
@@ -335,6 +335,12 @@ def _resolve_follow_up(query: Query, previous: Query, history: list[Message], in
     topic_words = [w for w in query.topic.split() if len(w) > 2]
     if query.intent == "fact":
         return query
+    refers_back = re.search(r"\b(?:(?:any|which|who|some|each|all|none|one|either|both) of (?:them|these|those)|according to (?:them|it|him|her))\b", text, re.I)
+    earlier = previous.speakers or previous.history_speakers
+    if refers_back and earlier:
+        # "Did any of them also …?", "…, according to them?": the same speakers, a new topic.
+        return replace(query, intent="list", speakers=tuple(earlier), speaker_types=(), missing_speakers=(), follow_up=True,
+                       topic=query.topic or previous.topic, topic_phrase=query.topic_phrase if query.topic else previous.topic_phrase)
     if (query.speakers or query.missing_speakers) and not topic_words and elliptic:
         # "And China?": same topic, new speaker(s).
         intent = "compare" if len(query.speakers) + len(query.missing_speakers) > 1 else "speaker"

@@ -157,6 +157,7 @@ def run_mix(assistant, histories, passes: int, questions=QUESTIONS, document_id:
     """Ask every item's last turn `passes` times; wall milliseconds, stage timings and digests."""
     records = []
     embeds: list[float] = []
+    shadowed = assistant.__dict__.get("embed_query")  # an instance attribute of the caller's, kept
     original = assistant.embed_query
 
     def counted(text):  # the query embeddings each answer needs, and their cost
@@ -183,7 +184,10 @@ def run_mix(assistant, histories, passes: int, questions=QUESTIONS, document_id:
                     "embed_ms": sum(embeds),
                 })
     finally:
-        del assistant.embed_query
+        if shadowed is None:
+            del assistant.embed_query
+        else:
+            assistant.embed_query = shadowed
     return summarise_records(records, len(questions))
 
 
