@@ -127,7 +127,7 @@ def verify_citations(citations, corpora) -> None:
 # ---------------------------------------------------------------- relevance
 
 
-def _relevant(hits, corpus=None, topic: str = "") -> list:
+def _relevant(hits, corpus=None, topic: str = "", lenient: bool = False) -> list:
     """The hits that address the topic, best first.
 
     Short topics need all their concepts; longer ones two thirds. A strong meaning match
@@ -136,7 +136,7 @@ def _relevant(hits, corpus=None, topic: str = "") -> list:
     if not hits:
         return []
     n = max(1, len(corpus.concepts(topic))) if corpus is not None else 1
-    words_needed = 0.999 if n <= 2 else 0.66
+    words_needed = (0.999 if n <= 2 else 0.66) if not lenient else 0.5  # lenient: the speaker is already fixed
     partial = 0.5 if n <= 2 else 0.34
     with_words = DENSE_WITH_WORDS + (0.12 if n <= 2 else 0.0)  # half of a two-concept topic is weak evidence
     good = [h for h in hits if h.coverage >= words_needed or h.dense >= DENSE_ALONE or (h.coverage >= partial and h.dense >= with_words)]
@@ -203,7 +203,8 @@ def _speaker(query: Query, corpora, composer) -> tuple[str, bool]:
     return "\n\n".join(lines), not any_quote
 
 
-def _one_speaker(name: str, query: Query, corpora, composer) -> tuple[str, bool]:
+def _one_speaker(name: str, query: Query, corpora, composer, strict: bool = False) -> tuple[str, bool]:
+    """One speaker's answer; `strict` reports no passage rather than the closest ones."""
     for corpus in corpora:
         positions = [i for i, s in enumerate(corpus.data.statements) if s.speaker == name]
         if not positions:
@@ -219,10 +220,12 @@ def _one_speaker(name: str, query: Query, corpora, composer) -> tuple[str, bool]
         if not query.topic:
             return _summary(statements, corpus, composer), True
         hits = corpus.sentence_hits(query.topic, positions)
-        relevant = _relevant(hits, corpus, query.topic)
+        relevant = _relevant(hits, corpus, query.topic, lenient=len(query.speakers) <= 2)
         closest = ""
         if not relevant:
-            if (query.yes_no and re.search(r"\b(?:mention|refer|raise|talk|speak|say anything|cite|name)", query.question, re.I)) or not hits:
+            if strict or not hits:
+                return f"{name}'s statement does not mention {_topic_label(query)}.", False
+            if query.yes_no and re.search(r"\b(?:mention|refer|raise|talk|speak|say anything|cite|name)", query.question, re.I):
                 return f"No. {name}'s statement does not mention {_topic_label(query)}.", False
             # The question is about this speaker; when no passage matches the wording, show the closest.
             relevant = sorted(hits, key=lambda h: -h.score)[:2]
@@ -259,9 +262,14 @@ def _compare(query: Query, corpora, composer) -> tuple[str, bool]:
     lines, quoted = [], False
     for name in query.missing_speakers:
         lines.append(f"- {name} did not take the floor in this dialogue.")
+    # Each speaker is held to the topic; if none addressed it, show each one's closest passages.
+    strict = bool(query.topic)
+    if strict and not any(_one_speaker(name, query, corpora, Composer(), strict=True)[1] for name in query.speakers):
+        strict = False
     for name in query.speakers:
-        text, ok = _one_speaker(name, query, corpora, composer)
-        lines.append(f"- {text}")
+        text, ok = _one_speaker(name, query, corpora, composer, strict=strict)
+        if ok or len(query.speakers) <= 2:  # a group ("the experts"): only the members who spoke to it
+            lines.append(f"- {text}")
         quoted = quoted or ok
     topic = f" on {_topic_label(query)}" if query.topic else ""
     return f"Compared{topic}:\n" + "\n".join(lines), not quoted

@@ -57,7 +57,7 @@ _TOPIC_STOP = re.compile(
     r"ngos?|organi[sz]ations?|speakers?|statements?|position|view|views|stance|mention(?:ed)?|raise[sd]?|and|what about|how about|any|else|also|"
     r"in|this|dialogue|the document|debate|session|of|to|please|tell|me|us|anything|something|think|thinks|their|its|it|they|them|"
     r"spoke|speak|spoken|took the floor|take the floor|represent(?:ed|ing)?|behalf|group|for|is|are|was|were|be|been|has|have|had|"
-    r"according|how|many|much|number|there|people|persons|individuals|issues?|matters?|topics?|subjects?|"
+    r"according|how|many|much|number|there|compare[sd]?|comparing|comparison|differ(?:ed|s|ence|ences)?|contrast(?:ed)?|versus|vs|people|persons|individuals|issues?|matters?|topics?|subjects?|"
     r"overall|general|generally|whole|main|points?|give|summary|summari[sz]e|"
     r"objected?|urged?|praised?|defended?|pointed?|cited?|called?|call|asked?|ask|single[sd]? out|announced?|describe[sd]?|"
     r"stand|stood|line|take|took|back(?:ed)?|exactly|kind|sort|which|where|why|explain|any|other|else|also|still|again)\b",
@@ -289,7 +289,7 @@ def _subjects_only(named, text: str, index: SpeakerIndex):
             if not asked:
                 continue
         is_role = bool(re.match(r"(?:the\s+)?(?:chair|president|special rapporteur|rapporteur|independent expert|high commissioner|experts?|group of experts|panel|members?)", text[start:end], re.I))
-        if is_role and (kept or (text[end:end + 1] in "'’" and _WHO.search(text))):
+        if is_role and (any(k[0] != start for k in kept) or (text[end:end + 1] in "'’" and _WHO.search(text))):
             continue
         kept.append((start, end, name))
     return kept
