@@ -45,6 +45,7 @@ _SUPPORTIVE_WORDS = re.compile(
     r"|thanks? the (?:group|experts)|supports? (?:the|their|its)|condemn", re.I)
 
 
+_HIGH_LEVEL = re.compile(r"\bH\.\s?E\.|\b(?:Prime |Deputy |Vice[- ])?Minister\b|\bPresident of\b|\bSecretary of State\b|\bVice[- ]President\b")
 _ASKS_CRITICAL = re.compile(r"\b(?:criticis|criticiz|condemn|denounc|reject|oppos|object|deplor|disput|question(?:ed|s)? the)", re.I)
 _ASKS_SUPPORTIVE = re.compile(r"\b(?:prais|welcom|commend|defend|support|back(?:ed|s)?\b|endors|applaud|hail|appreciat)", re.I)
 _NEGATIVE = re.compile(
@@ -189,7 +190,13 @@ def _fact(query: Query, corpora, composer) -> tuple[str, bool]:
             )
         else:
             parts.append(f"{info.title}: session {info.session or 'not stated'}, held on {info.date_text or 'a date not stated'}.")
-    return "\n\n".join(parts), False
+        if re.search(r"dignitar|minister|high-level|high level|who delivered|in person", query.question, re.I):
+            # Who the high-level speakers were: statements whose opening names an office holder.
+            for s in corpus.data.statements:
+                opening = s.sentences[0] if s.sentences else None
+                if opening and _HIGH_LEVEL.search(opening.text) and s.speaker_type != "panel":
+                    parts.append(f"- {label(s)}: {composer.quote(s, [opening])}")
+    return "\n\n".join(parts[:1]) + ("\n" + "\n".join(parts[1:]) if len(parts) > 1 else ""), False
 
 
 def _speaker(query: Query, corpora, composer) -> tuple[str, bool]:

@@ -39,7 +39,7 @@ _OVERVIEW = re.compile(
 _FACT = re.compile(
     r"\bhow many\b.*\b(?:took part|participat|took the floor|spoke|speakers|attended|were there|in total|delegations|dignitar)"
     r"|\b(?:what|which) (?:is the |was the )?(?:date|day|session|title)\b|\bwhen (?:was|did|is)\b|\bwhat is (?:this|the) (?:document|dialogue)\b"
-    r"|\bsession\b.*\b(?:held|take place|took place)\b|\b(?:which|what) (?:human rights council |hrc )?session\b|\bwhich (?:mechanism|mandate)'?s? report\b",
+    r"|\bdignitar|\bhigh[- ]level (?:speakers?|participants?|officials?|guests?)\b|\bsession\b.*\b(?:held|take place|took place)\b|\b(?:which|what) (?:human rights council |hrc )?session\b|\bwhich (?:mechanism|mandate)'?s? report\b",
     re.I,
 )
 _FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|and what about|same for|what of)\b|^\s*(?:and )?(?:the )?\w+(?: \w+)?\s*\?\s*$", re.I)
