@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant import gazetteer
 from assistant.models import Message
+from assistant.text import sentence_spans
 
 Intent = str  # "fact" | "speaker" | "compare" | "list" | "overview"
 
@@ -184,7 +185,8 @@ def understand(question: str, history: list[Message], corpora, speaker_types=Non
     """Resolve a question (and the conversation before it) into a Query."""
     index = SpeakerIndex(corpora)
     previous = _previous_query(history, index)
-    query = _with_phrase(_parse(question, index))
+    query = _with_phrase(_parse(_asked_sentence(question), index))
+    query = replace(query, question=question)
     if previous is not None:
         query = _resolve_follow_up(query, previous, history, index)
     if speaker_types:
@@ -196,11 +198,21 @@ def understand(question: str, history: list[Message], corpora, speaker_types=Non
     return query
 
 
+def _asked_sentence(question: str) -> str:
+    """The sentence that asks: the last question sentence when a message holds several sentences."""
+    spans = sentence_spans(question)
+    if len(spans) <= 1:
+        return question
+    sentences = [question[a:b] for a, b in spans]
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    return (asking or sentences)[-1]
+
+
 def _previous_query(history: list[Message], index: SpeakerIndex) -> Query | None:
     previous = None
     users = [m.content for m in history if m.role == "user"][-4:]
     for text in users:
-        parsed = _with_phrase(_parse(text, index))
+        parsed = _with_phrase(_parse(_asked_sentence(text), index))
         previous = parsed if previous is None else _resolve_follow_up(parsed, previous, [], index)
     if previous is not None:
         last_answer = next((m.content for m in reversed(history) if m.role == "assistant"), "")
