@@ -116,6 +116,7 @@ def segment(paras: list[Paragraph], source: str = "", page_count: int = 0) -> Do
     statements = tuple(
         _statement(o, n + 1, document_id, paras, starts, text) for n, o in enumerate(opened) if o.paragraphs
     )
+    warnings.extend(_check_participation(_participation(facts), statements))
     info = DocumentInfo(
         document_id=document_id,
         title=info_title,
@@ -198,6 +199,18 @@ def _participation(lines: list[str]) -> tuple[Participation, ...]:
             if match:
                 figures.append(Participation(label=match.group(2), count=int(match.group(1)), text=part.strip(" -•*")))
     return tuple(figures)
+
+
+def _check_participation(figures: tuple[Participation, ...], statements) -> list[str]:
+    """Compare the document's own participation figures with the statements found."""
+    expected = {"state": r"state deleg|states?\b|delegations", "igo": r"inter-?governmental", "ngo": r"non-governmental|ngo"}
+    warnings = []
+    for kind, pattern in expected.items():
+        figure = next((p for p in figures if re.search(pattern, p.label, re.I) and not p.label.lower().startswith("including")), None)
+        found = sum(1 for s in statements if s.speaker_type == kind)
+        if figure is not None and figure.count != found:
+            warnings.append(f"the document reports {figure.text} but {found} {kind} statements were found")
+    return warnings
 
 
 # ---------------------------------------------------------------- speakers

@@ -154,3 +154,12 @@ def test_aliases_resolve_to_canonical_names(tmp_path):
         "Russian Federation", "United Kingdom", "Democratic People's Republic of Korea", "Lao People's Democratic Republic",
     ]
     assert document.info.session == "HRC59" and document.info.date == "2025-07-01"
+
+
+def test_participation_figures_that_disagree_with_the_statements_raise_a_warning(tmp_path):
+    text = SEED_TEXT.read_text().replace("43 State Delegations", "44 State Delegations")
+    path = tmp_path / "changed.txt"
+    path.write_text(text)
+    document = load_document(path, Settings())
+    assert any("44 State Delegations" in w and "43 state statements" in w for w in document.info.warnings)
+    assert not load_document(SEED_TEXT, Settings()).info.warnings
