@@ -243,7 +243,9 @@ def _one_speaker(name: str, query: Query, corpora, composer, strict: bool = Fals
             mine = [h.sentence for h in chosen if h.statement is s]
             if mine:
                 parts.append(f"{label(s)}: {composer.quote(s, mine)}")
-        prefix = "Yes. " if query.yes_no and not closest else closest
+        # "Yes." answers only whether something was mentioned; a stance ("Does France support X?") is left to the quotes.
+        mentioned = bool(re.search(r"\b(?:mention|refer|raise|talk|speak|say anything|cite|name|address|discuss)", query.question, re.I))
+        prefix = "Yes. " if query.yes_no and mentioned and not closest else closest
         return prefix + "\n".join(parts), True
     return f"{name} did not take the floor in this dialogue.", False
 

@@ -88,8 +88,8 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Load the model and the default document so the first question is fast."""
+        self.embed_query("warm up")  # the model first: it is needed even while the index is unavailable
         self.corpus(self.default_document())
-        self.embed_query("warm up")
 
     # ------------------------------------------------------------ answering
 

@@ -111,7 +111,7 @@ def current_generation(settings: Settings) -> str | None:
     pointer = index_root(settings) / "CURRENT"
     if not pointer.exists():
         return None
-    name = pointer.read_text().strip()
+    name = pointer.read_text(errors="replace").strip()
     if not name or not (index_root(settings) / name / "COMPLETE").exists():
         raise IndexMismatch(
             f"The index pointer in {pointer} names an incomplete generation; run `hrc-assistant index --rebuild`."

@@ -257,7 +257,8 @@ def top_stages(profiler, limit: int = 8) -> dict:
             return path.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
         if path.startswith("<"):
             return "(builtin)"
-        return "stdlib:" + Path(path).stem
+        parent = Path(path).parent.name
+        return "stdlib:" + (Path(path).stem if parent.startswith("python") else f"{parent}/{Path(path).stem}")
 
     def walk(frame, active: frozenset, owner: str) -> None:
         if frame.is_synthetic:
@@ -705,16 +706,26 @@ def run_worker(home: Path, passes: int) -> dict:
     """A fresh process opens the index under `home` and answers the mix; its own peak RSS."""
     args = json.dumps({"home": str(home), "passes": passes})
     env = {k: v for k, v in os.environ.items() if not k.startswith("HRC_")}
-    proc = subprocess.run([sys.executable, "-m", "eval.bench", "worker", args], env=env, capture_output=True,
-                          text=True, timeout=3600, cwd=str(PROJECT_ROOT))
+    # Peak RSS is sampled from outside: ru_maxrss of a forked child starts at the parent's peak.
+    proc = subprocess.Popen([sys.executable, "-m", "eval.bench", "worker", args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=str(PROJECT_ROOT))
+    sampler = RssSampler(proc.pid)
+    sampler.start()
+    try:
+        out, err = proc.communicate(timeout=3600)
+    finally:
+        peak = sampler.stop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
     if proc.returncode != 0:
-        raise BenchError(f"the scale worker failed ({proc.returncode}): {proc.stderr.strip()[-800:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        raise BenchError(f"the scale worker failed ({proc.returncode}): {err.strip()[-800:]}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["peak_rss_mb"] = _r(peak, 1)
+    return result
 
 
 def _worker_main(raw: str) -> None:
-    import resource
-
     import psutil
 
     from assistant.embedding import offline_environment
@@ -736,7 +747,6 @@ def _worker_main(raw: str) -> None:
         t0 = time.perf_counter()
         everywhere = assistant.ask("Which delegations raised the death penalty?", all_documents=True)
         all_ms.append((time.perf_counter() - t0) * 1000)
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out = {
         "ready_seconds": _r(ready, 2),
         "ask_p50_ms": mix["ask_p50_ms"],
@@ -747,7 +757,6 @@ def _worker_main(raw: str) -> None:
         "all_documents_citations": len(everywhere.citations),
         "rss_mb": _r(scoped_rss / 1048576, 1),
         "rss_all_loaded_mb": _r(psutil.Process().memory_info().rss / 1048576, 1),
-        "peak_rss_mb": _r(peak_kb / 1024, 1),
         "digests": mix["digests"],
         "document_ids": mix["document_ids"],
     }
@@ -967,14 +976,15 @@ def render_table(result: dict) -> str:
     if result.get("scale"):
         lines.append("")
         lines.append(f"{'docs':>5} {'index s':>9} {'embedded':>9} {'load s':>7} {'ask p50':>8} {'ask p95':>8} "
-                     f"{'which p50':>10} {'all-docs ms':>17} {'RSS MB':>7} {'all loaded':>10}  same answers")
+                     f"{'which p50':>10} {'all-docs ms':>17} {'RSS MB':>7} {'all loaded':>10} {'peak':>7}  same answers")
         for n, row in result["scale"].items():
             alldocs = f"{row['all_documents_first_ms']}/{row['all_documents_which_ms']}"
             lines.append(f"{n:>5} {row['index_seconds']!s:>9} {row.get('embedded')!s:>9} {row['ready_seconds']!s:>7} "
                          f"{row['ask_p50_ms']!s:>8} {row['ask_p95_ms']!s:>8} {row['which_p50_ms']!s:>10} "
-                         f"{alldocs:>17} {row['rss_mb']!s:>7} {row['rss_all_loaded_mb']!s:>10}  {row['same_answers_as_1_doc']}")
+                         f"{alldocs:>17} {row['rss_mb']!s:>7} {row['rss_all_loaded_mb']!s:>10} {row['peak_rss_mb']!s:>7}  "
+                         f"{row['same_answers_as_1_doc']}")
         lines.append("(ms: warm; all-docs = first/second question across every document; RSS after scoped questions, "
-                     "then with every document loaded)")
+                     "then with every document loaded, and the sampled peak of that process)")
     if result.get("incremental"):
         inc = result["incremental"]
         lines.append(f"incremental ({inc['documents']} docs, one edited): embedded {inc['embedded']} (expected "

@@ -1,7 +1,7 @@
 """The shipped load test (`python -m eval.loadtest`) against a real `hrc-assistant serve` on loopback.
 
 Acceptance run: 20 concurrent clients, 1,000 POST /api/ask of a fixed 15-question mix (about
-80 s on the 2-core reference machine). Every request must be answered 200 with exactly the
+60–80 s on the 2-core reference machine). Every request must be answered 200 with exactly the
 answer and citations the same question gets when asked alone, and the server's memory (RSS
 with children) must stay bounded: at the end below 1.5 x its value half-way through.
 """
