@@ -329,11 +329,22 @@ def _list(query: Query, corpora, composer) -> tuple[str, bool]:
     return head + "\n" + "\n".join(lines), False
 
 
+def _prototype_vectors(assistant):
+    """Embeddings of the stance prototypes, computed once per Assistant."""
+    cached = getattr(assistant, "_stance_prototypes", None)
+    if cached is None:
+        cached = (
+            np.stack([assistant.embed_query(p) for p in CRITICAL_PROTOTYPES]),
+            np.stack([assistant.embed_query(p) for p in SUPPORTIVE_PROTOTYPES]),
+        )
+        assistant._stance_prototypes = cached
+    return cached
+
+
 def _overview(query: Query, corpora, composer) -> tuple[str, bool]:
     sections = []
     for corpus in corpora:
-        critical_vectors = np.stack([corpus.assistant.embed_query(p) for p in CRITICAL_PROTOTYPES])
-        supportive_vectors = np.stack([corpus.assistant.embed_query(p) for p in SUPPORTIVE_PROTOTYPES])
+        critical_vectors, supportive_vectors = _prototype_vectors(corpus.assistant)
         groups: dict[str, list[tuple[Statement, object, float]]] = {"critical": [], "supportive": []}
         scope = set(query.speaker_types) or {"state", "igo", "ngo", "country_concerned"}
         for position, s in enumerate(corpus.data.statements):

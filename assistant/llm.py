@@ -380,11 +380,11 @@ class Verifier:
     """Checks an LLM's answer sentence by sentence as it streams in."""
 
     def __init__(self, sources: list[Source], corpora, draft_citations=(), threshold: float = 0.5):
-        from assistant.understand import SpeakerIndex
+        from assistant.understand import speaker_index
 
         self.sources = {s.n: s for s in sources}
         self.threshold = threshold
-        self.speakers = SpeakerIndex(corpora)
+        self.speakers = speaker_index(corpora)
         self.draft_citations = {(c.statement_id, c.char_start): c for c in draft_citations}
         self.windows = {s.n: _windows(s) for s in sources}
         self.source_numbers = {s.n: frozenset(w for w in text_words(s.header + " " + s.text) if w[0].isdigit()) for s in sources}

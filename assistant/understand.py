@@ -181,9 +181,18 @@ class SpeakerIndex:
         return found
 
 
+def speaker_index(corpora) -> SpeakerIndex:
+    """The SpeakerIndex of these corpora, built once and kept on the first corpus (it compiles many regexes)."""
+    key = tuple(id(c) for c in corpora)
+    cache = corpora[0].__dict__.setdefault("_speaker_indexes", {}) if corpora else {}
+    if key not in cache:
+        cache[key] = SpeakerIndex(corpora)
+    return cache[key]
+
+
 def understand(question: str, history: list[Message], corpora, speaker_types=None, speakers=None) -> Query:
     """Resolve a question (and the conversation before it) into a Query."""
-    index = SpeakerIndex(corpora)
+    index = speaker_index(corpora)
     previous = _previous_query(history, index)
     query = _with_phrase(_parse(_asked_sentence(question), index))
     query = replace(query, question=question)

@@ -188,10 +188,6 @@ def test_incremental_reindex_embeds_only_the_edited_document(big_home, big_assis
     assert again.embedded == 0 and not again.added and decoy_embedder.calls == calls
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "llama-index's ChromaVectorStore overwrites the chunk metadata `document_id` with the node's ref_doc_id "
-    "('None'), so the per-document filter of the dense chunk search matches nothing (index/store.py must give "
-    "each TextNode a SOURCE relationship to its document). Remove this mark once fixed."))
 def test_chunk_search_is_scoped_to_the_document(big_assistant):
     """The dense chunk search that retrieve.py fuses in finds the seed's chunks among 99 documents of decoys."""
     from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters, VectorStoreQuery
