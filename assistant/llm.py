@@ -467,6 +467,9 @@ class Verifier:
         if not valid:
             verdict.reason = "cites no given source"
             return None
+        # Names (of speakers, states, groups) prove nothing: "France supports Belarus" must find "supports".
+        names = set(content_words(" ".join(m.text for m in gazetteer.find_names(body))))
+        words = (words - names) or words
         best = {n: max(self.windows[n], key=lambda window: len(words & window)) for n in valid}
         cited = [n for n in valid if len(words & best[n]) >= self.threshold / 2 * len(words)]
         union = set().union(*(best[n] for n in cited)) if cited else set()
