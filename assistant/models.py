@@ -13,6 +13,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SpeakerType = Literal["panel", "country_concerned", "state", "igo", "ngo", "unknown"]
 SPEAKER_TYPES: tuple[str, ...] = ("panel", "country_concerned", "state", "igo", "ngo", "unknown")
+# The one place speaker types get their human labels (answers, LLM prompts, UI).
+SPEAKER_TYPE_LABELS: dict[str, str] = {
+    "panel": "expert",
+    "country_concerned": "country concerned",
+    "state": "state",
+    "igo": "intergovernmental organisation",
+    "ngo": "NGO",
+    "unknown": "unattributed",
+}
+
+Position = Literal["supportive", "critical", "neutral"]
+StanceObject = Literal["mandate", "country"]  # the mandate/report, or the country concerned
 
 
 class Frozen(BaseModel):
@@ -45,6 +57,16 @@ class DocumentInfo(Frozen):
     pages: int = 0
     statements: int = 0
     warnings: tuple[str, ...] = ()
+    mandate: str | None = None  # "Group of Experts on the Situation of Human Rights in Belarus", where stated
+    language: str = "en"  # ISO 639-1 guess of the document's language
+    confidence: float = 1.0  # share of the body text attributed to a named speaker (0..1)
+    listed_speakers: tuple[str, ...] = ()  # named in "Speaking were A, B, C" lists, with no statement text
+    absent_speakers: tuple[str, ...] = ()  # "X was not present in the room": did not speak
+
+    @property
+    def low_confidence(self) -> bool:
+        """Speakers are not reliably recognised in this document (layout or language not understood)."""
+        return self.confidence < 0.5 or self.language != "en"
 
 
 class Sentence(Frozen):
@@ -55,6 +77,15 @@ class Sentence(Frozen):
     char_start: int
     char_end: int
     page: int
+
+
+class Stance(Frozen):
+    """A statement's position towards one object, with the sentence that shows it."""
+
+    object: StanceObject
+    position: Position
+    sentence: int | None = None  # index into Statement.sentences of the evidence; None for neutral
+    score: float = 0.0  # strength of the evidence (method-specific, higher is clearer)
 
 
 class Statement(Frozen):
@@ -74,6 +105,10 @@ class Statement(Frozen):
     char_start: int  # span in the normalised document text
     char_end: int
     sentences: tuple[Sentence, ...] = ()
+    stances: tuple[Stance, ...] = ()  # computed at index time; empty when unknown
+
+    def stance_on(self, obj: str) -> Stance | None:
+        return next((s for s in self.stances if s.object == obj), None)
 
     def page_at(self, offset: int) -> int:
         """Page of the character at `offset` in this statement's text."""
@@ -101,6 +136,47 @@ class Chunk(Frozen):
     char_start: int  # in the statement text
     char_end: int
     tokens: int
+
+
+Intent = Literal["speaker", "list", "compare", "overview", "fact", "roster", "order", "count"]
+FactKind = Literal["date", "session", "title", "participation", "high_level", "mandate"]
+
+
+class Query(Frozen):
+    """A question resolved against the speakers in scope and the conversation so far.
+
+    intent:
+      speaker  - what did X say (about topic); X in `speakers`
+      list     - who/which speakers addressed `topic` (optionally with `stance`), within the scope
+      compare  - two or more `speakers` on `topic`
+      overview - the main points / positions of the dialogue, optionally by `stance`
+      fact     - a fact about the meeting (`fact`)
+      roster   - who took the floor, within the scope (no topic): "Name all the NGOs that spoke"
+      order    - speaking order: `order_anchor` and `order_offset` ("first after the country concerned")
+      count    - how many statements/speakers, within the scope or by `speakers`
+    Scope = speaker_types AND scope_speakers (when not None) AND group.
+    """
+
+    question: str  # as the user wrote it
+    asked: str = ""  # the asking sentence, preamble and greetings removed
+    intent: Intent
+    topic: str = ""  # what the question is about, scaffolding removed; "" = no topic
+    speakers: tuple[str, ...] = ()  # canonical names of named speakers present in the corpora
+    missing_speakers: tuple[str, ...] = ()  # named, recognised, but with no statement in the corpora
+    listed_speakers: tuple[str, ...] = ()  # named, listed as participants without statement text
+    speaker_types: tuple[SpeakerType, ...] = ()  # scope by type; empty = any
+    scope_label: str = ""  # the scope as said, for display: "Asian states", "EU members", "those speakers"
+    scope_speakers: tuple[str, ...] | None = None  # allowed canonical speakers (region, bloc, "which of those"); None = any
+    group: str | None = None  # statements made on behalf of this group
+    asks_group: bool = False  # "on whose behalf did X speak?"
+    yes_no: bool = False
+    stance: Position | None = None  # asked position: who backed (supportive) / opposed (critical)
+    stance_object: StanceObject | None = None  # what the stance is about
+    fact: FactKind | None = None
+    order_anchor: str | None = None  # speaker the order is relative to; None = the start of the debate
+    order_offset: int = 1  # +1 = right after, -1 = right before; with no anchor: 1 = first, -1 = last
+    follow_up: bool = False
+    standalone: str = ""  # the question rewritten without references to earlier turns (for LLMs and logs)
 
 
 class Message(Frozen):

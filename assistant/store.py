@@ -24,7 +24,7 @@ from assistant.errors import Unavailable, UserError
 from assistant.models import DocumentInfo, Sentence, Statement
 from assistant.settings import Settings
 
-SCHEMA_VERSION = 2  # 2: chunks carry their document_id
+SCHEMA_VERSION = 3  # 2: chunks carry their document_id; 3: statements carry stances, documents confidence
 KINDS = ("documents", "statements", "sentences", "chunks")
 POINTER_COLLECTION = "hrc_current"
 
