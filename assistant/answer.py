@@ -1,72 +1,39 @@
 """The offline answerer: answers composed only of verbatim sentences, each with its citation.
 
-No LLM and no network: every quote is a sentence span of the statement it is attributed
-to, numbered [n] in the order it appears, and checked again before the answer leaves.
+No LLM and no network: every quote is a sentence span of the statement it is attributed to,
+numbered [n] in the order it appears, and checked again before the answer leaves. Claims of
+absence are kept apart: "X did not take the floor" comes from the speaker list only, and "nobody
+addressed Y" only when every statement in scope is below the calibrated floor of
+`assistant/relevance.py`; between the floor and the decision threshold the closest passages are
+shown, labelled as such.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
-import numpy as np
+from assistant.models import SPEAKER_TYPE_LABELS, Answer, Citation, Query, Sentence, Statement
+from assistant.relevance import Judged, judge, load_model
+from assistant.text import content_words
 
-from assistant.models import Answer, Citation, Statement
-from assistant.understand import Query
-
-# A sentence addresses the topic when every topic concept appears in it, or when it is close in
-# meaning and shares at least part of the wording. Tuned on eval/gold.jsonl; see eval/README.md.
-DENSE_ALONE = 0.72
-DENSE_WITH_WORDS = 0.42
-PARTIAL_WORDS = 0.5
 MAX_QUOTES_ONE_SPEAKER = 3
-
-CRITICAL_PROTOTYPES = (
-    "rejects country-specific mandates established without the consent of the country concerned",
-    "opposes the politicisation, selectivity and double standards of the Human Rights Council",
-    "opposes interference in the internal affairs of a sovereign state under the pretext of human rights",
-    "unilateral coercive measures and sanctions harm the people and should be lifted",
-    "the report is biased and relies on unverified sources",
-    "takes note of the report and welcomes the government's efforts and cooperation",
-)
-SUPPORTIVE_PROTOTYPES = (
-    "thanks the experts for the report and supports their mandate",
-    "condemns the human rights violations and calls for the release of all political prisoners",
-    "is deeply concerned about repression, torture and arbitrary detention",
-    "calls for accountability for crimes against humanity",
-)
+CLOSEST_SHOWN = 3
+SUMMARY_SENTENCES = 2
+OFFICE_TITLES = Path(__file__).resolve().parent / "data" / "office_titles.json"
+OBJECT_LABELS = {"mandate": "the mandate and its report", "country": "the country concerned"}
 
 
-_CRITICAL_WORDS = re.compile(
-    r"without (?:the )?consent|politici[sz]|selectiv|double standards|interference|sovereign|coercive measures|\bUCMs?\b"
-    r"|country[- ]specific|non-consensual|biased|impos(?:ed|ition)|unilateral", re.I)
-_SUPPORTIVE_WORDS = re.compile(
-    r"political prisoners|crimes? against humanity|repression|torture|accountab|impunity|arbitrar|release|persecut"
-    r"|thanks? the (?:group|experts)|supports? (?:the|their|its)|condemn", re.I)
-
-
-_HIGH_LEVEL = re.compile(r"\bH\.\s?E\.|\b(?:Prime |Deputy |Vice[- ])?Minister\b|\bPresident of\b|\bSecretary of State\b|\bVice[- ]President\b")
-_ASKS_CRITICAL = re.compile(r"\b(?:criticis|criticiz|condemn|denounc|reject|oppos|object|deplor|disput|question(?:ed|s)? the)", re.I)
-_ASKS_SUPPORTIVE = re.compile(r"\b(?:prais|welcom|commend|defend|support|back(?:ed|s)?\b|endors|applaud|hail|appreciat)", re.I)
-_NEGATIVE = re.compile(
-    r"\b(?:condemn|reject|oppos|deplor|regret|denounc|cease|lift(?:ing)?\b|harm|unjustified|illegal|unlawful|adversely|"
-    r"fraudulent|sham|so-called|not free|neither free|cannot be considered|illegitimate|unacceptable|concern|alarm|"
-    r"violat|end to|put an end|stop|must not|no candidates|absence of)", re.I)
-_POSITIVE = re.compile(
-    r"\b(?:welcom|commend|prais|support|appreciat|acknowledg|recogni[sz]|success|free elections|popular support|confirm|"
-    r"positive|progress|achievement|stability|congratulat|note[sd]? with satisfaction|respects?)", re.I)
-
-
-def question_polarity(question: str) -> int:
-    """+1 when the question asks who praised or defended, -1 who criticised or condemned, 0 otherwise."""
-    critical, supportive = bool(_ASKS_CRITICAL.search(question)), bool(_ASKS_SUPPORTIVE.search(question))
-    return 0 if critical == supportive else (1 if supportive else -1)
-
-
-def sentence_polarity(sentence: str) -> int:
-    """The evident stance of a sentence: +1 only approving words, -1 only disapproving, else 0."""
-    positive, negative = bool(_POSITIVE.search(sentence)), bool(_NEGATIVE.search(sentence))
-    return 0 if positive == negative else (1 if positive else -1)
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    abstained: bool = False
 
 
 class Composer:
@@ -75,7 +42,7 @@ class Composer:
     def __init__(self):
         self.citations: list[Citation] = []
 
-    def cite(self, statement: Statement, sentence) -> str:
+    def cite(self, statement: Statement, sentence: Sentence) -> str:
         for existing in self.citations:
             if existing.statement_id == statement.statement_id and existing.char_start == sentence.char_start:
                 return f"[{existing.n}]"
@@ -90,12 +57,16 @@ class Composer:
         return f"[{n}]"
 
     def quote(self, statement: Statement, sentences) -> str:
-        return " ".join(f"“{s.text}” {self.cite(statement, s)}" for s in sorted(sentences, key=lambda s: s.index))
+        unique = {s.index: s for s in sentences}
+        return " ".join(f"“{s.text}” {self.cite(statement, s)}" for s in sorted(unique.values(), key=lambda s: s.index))
+
+    def line(self, statement: Statement, sentences) -> str:
+        return f"- {label(statement)}: {self.quote(statement, sentences)}"
 
 
 def label(statement: Statement) -> str:
     behalf = f", on behalf of the {statement.on_behalf_of}" if statement.on_behalf_of else ""
-    kind = {"panel": "expert", "country_concerned": "country concerned", "state": "state", "igo": "intergovernmental organisation", "ngo": "NGO"}.get(statement.speaker_type, statement.speaker_type)
+    kind = SPEAKER_TYPE_LABELS.get(statement.speaker_type, statement.speaker_type)
     role = f", {statement.role}" if statement.role and statement.speaker_type == "panel" else ""
     return f"**{statement.speaker}** ({kind}{role}{behalf}, p. {statement.page_start})"
 
@@ -104,14 +75,15 @@ def answer_offline(query: Query, corpora, assistant, timings: dict) -> Answer:
     """Compose an answer from verbatim sentences for any query shape."""
     t0 = time.perf_counter()
     composer = Composer()
-    handler = {
-        "fact": _fact, "speaker": _speaker, "compare": _compare, "list": _list, "overview": _overview,
-    }[query.intent]
-    text, abstained = handler(query, corpora, composer)
+    reply = HANDLERS[query.intent](query, corpora, composer)
     timings["retrieval_and_composition"] = (time.perf_counter() - t0) * 1000
-    citations = tuple(composer.citations) if not abstained else ()
+    citations = tuple(composer.citations) if not reply.abstained else ()
     verify_citations(citations, corpora)
-    return Answer(question=query.question, answer=text, citations=citations, abstained=abstained)
+    notices = tuple(
+        f"Speakers are not reliably recognised in “{c.data.info.title}”: who said what may be incomplete in this answer."
+        for c in corpora if c.data.info.low_confidence
+    )
+    return Answer(question=query.question, answer=reply.text, citations=citations, abstained=reply.abstained, notices=notices)
 
 
 def verify_citations(citations, corpora) -> None:
@@ -125,31 +97,43 @@ def verify_citations(citations, corpora) -> None:
             raise AssertionError(f"citation [{citation.n}] is not a verbatim span of {citation.statement_id}")
 
 
-# ---------------------------------------------------------------- relevance
+def evidence(query: Query, corpora, k: int) -> list[tuple[Statement, list[Sentence]]]:
+    """The `k` statements in scope that best address the question, each with its best sentences (for LLM backends).
 
-
-def _relevant(hits, corpus=None, topic: str = "", lenient: bool = False) -> list:
-    """The hits that address the topic, best first.
-
-    Short topics need all their concepts; longer ones two thirds. A strong meaning match
-    alone also counts, and a weaker one with part of the wording.
+    Independent of what the offline composer decided: an LLM gets the closest material even when
+    nothing passed the offline threshold. With no topic, the speakers' statements in document order.
     """
-    if not hits:
-        return []
-    n = max(1, len(corpus.concepts(topic))) if corpus is not None else 1
-    words_needed = (0.999 if n <= 2 else 0.66) if not lenient else 0.5  # lenient: the speaker is already fixed
-    partial = 0.5 if n <= 2 else 0.34
-    with_words = DENSE_WITH_WORDS + (0.12 if n <= 2 else 0.0)  # half of a two-concept topic is weak evidence
-    good = [h for h in hits if h.coverage >= words_needed or h.dense >= DENSE_ALONE or (h.coverage >= partial and h.dense >= with_words)]
-    return sorted(good, key=lambda h: -h.score)
+    ranked: list[tuple[float, Statement, list[Sentence]]] = []
+    for corpus in corpora:
+        positions = scope_positions(corpus, query)
+        if _has_topic(query):
+            for j in judge(corpus, query, positions):
+                ranked.append((j.probability, j.statement, list(j.sentences[:MAX_QUOTES_ONE_SPEAKER])))
+        else:
+            for p in positions:
+                s = corpus.data.statements[p]
+                ranked.append((0.0, s, corpus.central_sentences(p, MAX_QUOTES_ONE_SPEAKER)))
+    ranked.sort(key=lambda item: (-item[0], item[1].document_id, item[1].order))
+    return [(s, sentences) for _, s, sentences in ranked[:k]]
 
 
-def _positions(corpus, query: Query) -> list[int]:
+# ---------------------------------------------------------------- scope and wording
+
+
+def fold(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name.replace("’", "'"))
+    return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).casefold().replace("the ", " ").split())
+
+
+def scope_positions(corpus, query: Query, with_speakers: bool = True) -> list[int]:
+    """Positions of the statements the question is about: named speakers, types, allowed speakers, group."""
     positions = []
     for i, s in enumerate(corpus.data.statements):
-        if query.speakers and s.speaker not in query.speakers:
+        if with_speakers and query.speakers and s.speaker not in query.speakers:
             continue
         if query.speaker_types and s.speaker_type not in query.speaker_types:
+            continue
+        if query.scope_speakers is not None and s.speaker not in query.scope_speakers:
             continue
         if query.group and not _same_group(s.on_behalf_of, query.group):
             continue
@@ -157,217 +141,359 @@ def _positions(corpus, query: Query) -> list[int]:
     return positions
 
 
+_GENERIC_GROUP_WORDS = frozenset("group groups of countries states a an any several other on behalf and in".split())
+
+
 def _same_group(actual: str | None, asked: str) -> bool:
     if not actual:
         return False
-    if re.fullmatch(r"(?:a |any |the )?(?:groups?|group of (?:countries|states)|several countries|other countries)", asked.strip(), re.I):
+    a, b = fold(actual), fold(asked)
+    if a in b or b in a:
         return True
-    a, b = actual.lower(), asked.lower()
-    return a in b or b in a or set(a.split()) & set(b.split()) - {"the", "of", "group", "countries", "states", "in", "a"} != set()
+    distinctive = set(b.split()) - _GENERIC_GROUP_WORDS
+    return not distinctive or bool(distinctive & set(a.split()))
 
 
-def _topic_label(query: Query) -> str:
-    return query.topic_phrase or query.topic or "this"
+def _has_topic(query: Query) -> bool:
+    return bool(query.topic.strip())
 
 
-# ---------------------------------------------------------------- shapes
+def _scope_noun(query: Query, count: int = 2) -> str:
+    if query.scope_label:
+        return query.scope_label
+    types = set(query.speaker_types)
+    nouns = {
+        frozenset({"ngo"}): ("NGO", "NGOs"), frozenset({"igo"}): ("intergovernmental organisation", "intergovernmental organisations"),
+        frozenset({"panel"}): ("expert", "experts"), frozenset({"state"}): ("delegation", "delegations"),
+        frozenset({"state", "country_concerned"}): ("delegation", "delegations"),
+    }
+    singular, plural = nouns.get(frozenset(types), ("speaker", "speakers"))
+    return singular if count == 1 else plural
 
 
-def _fact(query: Query, corpora, composer) -> tuple[str, bool]:
-    parts = []
-    for corpus in corpora:
-        info = corpus.data.info
-        counts = {}
-        for s in corpus.data.statements:
-            counts[s.speaker_type] = counts.get(s.speaker_type, 0) + 1
-        if query.fact == "participation":
-            figures = "; ".join(p.text for p in info.participation)
-            spoken = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items())
-            parts.append(
-                f"{info.title} ({info.session or 'session not stated'}, {info.date_text or 'date not stated'}): "
-                + (f"the document's participation figures are: {figures}." if figures else "the document gives no participation figures.")
-                + f" Statements in the document: {len(corpus.data.statements)} ({spoken})."
-            )
+_CONNECTORS = frozenset("of the a an and for on in to against with by from".split())
+
+
+def _clean_topic(query: Query, most_words: int) -> str:
+    """The topic when short and plain (content words and connectors only), else ""."""
+    topic = query.topic.strip(" ?.!")
+    tokens = re.findall(r"[\w'’-]+", topic)
+    if not tokens or len(tokens) > most_words or not re.fullmatch(r"[\w\s'’,-]+", topic):
+        return ""
+    if all(t.lower() in _CONNECTORS or content_words(t) for t in tokens):
+        return topic
+    return ""
+
+
+def _topic_words(query: Query) -> str:
+    """The topic for a sentence about absence: the user's topic when short and clean, else a neutral phrase."""
+    return _clean_topic(query, 6) or "the subject of the question"
+
+
+def _headline_topic(query: Query, quotes: list[str]) -> str:
+    """The topic in a headline only when short, clean and every word of it is in what is quoted; else "this"."""
+    topic = _clean_topic(query, 5)
+    said = {w for q in quotes for w in content_words(q)}
+    if topic and set(content_words(topic)) <= said:
+        return topic
+    return "this"
+
+
+def _absence_lines(query: Query, corpora) -> list[str]:
+    """What the speaker list says about named speakers with no statement."""
+    named = query.missing_speakers + query.listed_speakers
+    if not named:
+        return []
+    if any(c.data.info.low_confidence for c in corpora):
+        return [f"I cannot tell who spoke in this document, so I cannot say what {name} said." for name in named]
+    listed = {fold(n) for c in corpora for n in c.data.info.listed_speakers} | {fold(n) for n in query.listed_speakers}
+    lines = []
+    for name in dict.fromkeys(named):
+        if fold(name) in listed:
+            lines.append(f"{name} is listed among the speakers; the summary gives no text of its statement.")
         else:
-            parts.append(f"{info.title}: session {info.session or 'not stated'}, held on {info.date_text or 'a date not stated'}.")
-        if re.search(r"dignitar|minister|high-level|high level|who delivered|in person", query.question, re.I):
-            # Who the high-level speakers were: statements whose opening names an office holder.
-            for s in corpus.data.statements:
-                opening = s.sentences[0] if s.sentences else None
-                if opening and _HIGH_LEVEL.search(opening.text) and s.speaker_type != "panel":
-                    parts.append(f"- {label(s)}: {composer.quote(s, [opening])}")
-    return "\n\n".join(parts[:1]) + ("\n" + "\n".join(parts[1:]) if len(parts) > 1 else ""), False
+            lines.append(f"{name} did not take the floor in this dialogue: it is not among the speakers of the document.")
+    return lines
 
 
-def _speaker(query: Query, corpora, composer) -> tuple[str, bool]:
-    lines, any_quote = [], False
-    for name in query.missing_speakers:
-        lines.append(f"{name} did not take the floor in this dialogue: the document has no statement by {name}.")
+# ---------------------------------------------------------------- one speaker
+
+
+def _speaker(query: Query, corpora, composer: Composer) -> Reply:
+    lines = _absence_lines(query, corpora)
     for name in query.speakers:
-        text, quoted = _one_speaker(name, query, corpora, composer)
-        lines.append(text)
-        any_quote = any_quote or quoted
-    return "\n\n".join(lines), not any_quote
+        lines.append(_one_speaker(name, query, corpora, composer))
+    if not lines:
+        return Reply("The question names no speaker of this dialogue; ask about one of the speakers listed in the document.", True)
+    return Reply("\n\n".join(lines), abstained=not composer.citations)
 
 
-def _one_speaker(name: str, query: Query, corpora, composer, strict: bool = False) -> tuple[str, bool]:
-    """One speaker's answer; `strict` reports no passage rather than the closest ones."""
+def _one_speaker(name: str, query: Query, corpora, composer: Composer) -> str:
     for corpus in corpora:
-        positions = [i for i, s in enumerate(corpus.data.statements) if s.speaker == name]
+        positions = [i for i in scope_positions(corpus, query, with_speakers=False) if corpus.data.statements[i].speaker == name]
+        positions = positions or [i for i, s in enumerate(corpus.data.statements) if s.speaker == name]
         if not positions:
             continue
         statements = [corpus.data.statements[i] for i in positions]
         if query.asks_group:
-            first = statements[0]
             parts = []
             for s in statements:
                 behalf = f"on behalf of the {s.on_behalf_of}" if s.on_behalf_of else "in its national capacity"
-                parts.append(f"{label(s)} spoke {behalf}: {composer.quote(s, [s.sentences[0]])}")
-            return "\n".join(parts), True
-        if not query.topic:
-            return _summary(statements, corpus, composer), True
-        hits = corpus.sentence_hits(query.topic, positions)
-        relevant = _relevant(hits, corpus, query.topic, lenient=len(query.speakers) <= 2)
-        closest = ""
-        if not relevant:
-            if strict or not hits:
-                return f"{name}'s statement does not mention {_topic_label(query)}.", False
-            if query.yes_no and re.search(r"\b(?:mention|refer|raise|talk|speak|say anything|cite|name)", query.question, re.I):
-                return f"No. {name}'s statement does not mention {_topic_label(query)}.", False
-            # The question is about this speaker; when no passage matches the wording, show the closest.
-            relevant = sorted(hits, key=lambda h: -h.score)[:2]
-            closest = f"{name} did not speak of {_topic_label(query)} in those words; the closest passages:\n"
-        chosen = relevant[:MAX_QUOTES_ONE_SPEAKER]
+                parts.append(f"{label(s)} spoke {behalf}: {composer.quote(s, s.sentences[:1])}")
+            return "\n".join(parts)
+        if query.stance and query.stance_object:
+            return _speaker_stance(name, query, statements, composer)
+        if not _has_topic(query):
+            return "\n".join(f"{label(s)}: {composer.quote(s, _summary(corpus, p))}" for s, p in zip(statements, positions))
+        return _speaker_on_topic(name, query, corpus, positions, composer)
+    return f"{name} did not take the floor in this dialogue."
+
+
+def _summary(corpus, position: int) -> list[Sentence]:
+    """The opening sentence and the ones closest to the statement as a whole."""
+    statement = corpus.data.statements[position]
+    return [*statement.sentences[:1], *corpus.central_sentences(position, SUMMARY_SENTENCES)]
+
+
+def _speaker_on_topic(name: str, query: Query, corpus, positions: list[int], composer: Composer) -> str:
+    model = load_model()
+    judged = judge(corpus, query, positions)
+    chosen: list[tuple[float, Statement, Sentence]] = []
+    for j in judged:
+        chosen.extend((p, j.statement, s) for p, s in zip(j.scores, j.sentences) if p >= model.addresses)
+    chosen.sort(key=lambda item: -item[0])
+    chosen = chosen[:MAX_QUOTES_ONE_SPEAKER]
+    if chosen:
         parts = []
-        for s in statements:
-            mine = [h.sentence for h in chosen if h.statement is s]
+        for s in [j.statement for j in sorted(judged, key=lambda j: j.statement.order)]:
+            mine = [sentence for _, statement, sentence in chosen if statement is s]
             if mine:
                 parts.append(f"{label(s)}: {composer.quote(s, mine)}")
-        # "Yes." answers only whether something was mentioned; a stance ("Does France support X?") is left to the quotes.
-        mentioned = bool(re.search(r"\b(?:mention|refer|raise|talk|speak|say anything|cite|name|address|discuss)", query.question, re.I))
-        prefix = "Yes. " if query.yes_no and mentioned and not closest else closest
-        return prefix + "\n".join(parts), True
-    return f"{name} did not take the floor in this dialogue.", False
+        return ("Yes. " if query.yes_no else "") + "\n".join(parts)
+    best = max((j.probability for j in judged), default=0.0)
+    topic = _topic_words(query)
+    if best < model.floor:
+        return f"{'No. ' if query.yes_no else ''}{name}'s statement does not address {topic}."
+    closest = sorted(judged, key=lambda j: -j.probability)[:1]
+    parts = [f"{label(j.statement)}: {composer.quote(j.statement, j.sentences[:2])}" for j in closest]
+    return f"{name}'s statement does not clearly address {topic}; the closest passages:\n" + "\n".join(parts)
 
 
-def _summary(statements: list[Statement], corpus, composer) -> str:
-    """The gist of a speaker's statement(s): the sentences closest to the statement as a whole."""
-    parts = []
+def _speaker_stance(name: str, query: Query, statements: list[Statement], composer: Composer) -> str:
+    obj = query.stance_object
     for s in statements:
-        position = corpus.position(s)
-        rows = [r for r, (p, _) in enumerate(corpus.data.sentence_rows) if p == position]
-        if not rows:
+        stance = s.stance_on(obj)
+        if stance is None:
             continue
-        vectors = corpus.data.vectors[rows]
-        centre = vectors.mean(axis=0)
-        scores = vectors @ (centre / (np.linalg.norm(centre) or 1.0))
-        best = sorted(np.argsort(-scores)[:2].tolist() + [0])
-        chosen = [s.sentences[corpus.data.sentence_rows[rows[i]][1]] for i in dict.fromkeys(best)]
-        parts.append(f"{label(s)}: {composer.quote(s, chosen)}")
-    return "\n".join(parts)
+        evidence = [s.sentences[stance.sentence]] if stance.sentence is not None else s.sentences[:1]
+        if stance.position == query.stance:
+            return f"Yes. {name} was {stance.position} of {OBJECT_LABELS[obj]}: {composer.quote(s, evidence)}"
+        if stance.position != "neutral":
+            return f"No. {name} was {stance.position} of {OBJECT_LABELS[obj]}: {composer.quote(s, evidence)}"
+    opening = statements[0]
+    return f"{name} took no clear position towards {OBJECT_LABELS[obj]}; its statement opens: {composer.quote(opening, opening.sentences[:1])}"
 
 
-def _compare(query: Query, corpora, composer) -> tuple[str, bool]:
-    lines, quoted = [], False
-    for name in query.missing_speakers:
-        lines.append(f"- {name} did not take the floor in this dialogue.")
-    # Each speaker is held to the topic; if none addressed it, show each one's closest passages.
-    strict = bool(query.topic)
-    if strict and not any(_one_speaker(name, query, corpora, Composer(), strict=True)[1] for name in query.speakers):
-        strict = False
+def _compare(query: Query, corpora, composer: Composer) -> Reply:
+    lines = [f"- {line}" for line in _absence_lines(query, corpora)]
     for name in query.speakers:
-        text, ok = _one_speaker(name, query, corpora, composer, strict=strict)
-        if ok or len(query.speakers) <= 2:  # a group ("the experts"): only the members who spoke to it
-            lines.append(f"- {text}")
-        quoted = quoted or ok
-    topic = f" on {_topic_label(query)}" if query.topic else ""
-    return f"Compared{topic}:\n" + "\n".join(lines), not quoted
+        lines.append("- " + _one_speaker(name, query, corpora, composer))
+    topic = f" on {_headline_topic(query, [c.quote for c in composer.citations])}" if _has_topic(query) else ""
+    return Reply(f"Compared{topic if topic != ' on this' else ''}:\n" + "\n".join(lines), abstained=not composer.citations)
 
 
-def _scope_noun(query: Query) -> str:
-    types = set(query.speaker_types)
-    if types == {"ngo"}:
-        return "NGOs"
-    if types == {"igo"}:
-        return "intergovernmental organisations"
-    if types and types <= {"state", "country_concerned"}:
-        return "delegations"
-    if types == {"panel"}:
-        return "experts"
-    return "speakers"
+# ---------------------------------------------------------------- many speakers
 
 
-def _list(query: Query, corpora, composer) -> tuple[str, bool]:
-    lines = []
+def _list(query: Query, corpora, composer: Composer) -> Reply:
+    if query.stance:
+        return _stance_list(query, corpora, composer, (query.stance,))
+    if not _has_topic(query):
+        return _roster(query, corpora, composer)
+    reply, _ = _topical_list(query, corpora, composer)
+    return reply
+
+
+def _topical_list(query: Query, corpora, composer: Composer) -> tuple[Reply, int]:
+    model = load_model()
+    judged: list[Judged] = []
+    for corpus in corpora:
+        judged.extend(judge(corpus, query, scope_positions(corpus, query)))
+    addressing = sorted((j for j in judged if j.probability >= model.addresses), key=lambda j: (j.statement.document_id, j.statement.order))
+    if addressing:
+        lines = [composer.line(j.statement, [j.best]) for j in addressing]
+        speakers = len({j.statement.speaker for j in addressing})
+        noun = _scope_noun(query, speakers)
+        topic = _headline_topic(query, [j.best.text for j in addressing])
+        head = f"{'Yes. ' if query.yes_no else ''}{speakers} {noun} addressed {topic}:"
+        return Reply(head + "\n" + "\n".join(lines)), speakers
     noun = _scope_noun(query)
-    for corpus in corpora:
-        positions = _positions(corpus, query)
-        if not positions:
-            continue
-        if query.topic:
-            hits = _relevant(corpus.sentence_hits(query.topic, positions), corpus, query.topic)
-            polarity = question_polarity(query.question)
-            if polarity:
-                hits = [h for h in hits if sentence_polarity(h.sentence.text) != -polarity]
-            best: dict[str, object] = {}
-            for h in hits:
-                best.setdefault(h.statement.statement_id, h)
-            chosen = sorted(best.values(), key=lambda h: h.statement.order)
-            for h in chosen:
-                lines.append(f"- {label(h.statement)}: {composer.quote(h.statement, [h.sentence])}")
-        else:
-            for i in positions:
-                s = corpus.data.statements[i]
-                lines.append(f"- {label(s)}: {composer.quote(s, [s.sentences[0]])}")
-    group = f" on behalf of the {query.group}" if query.group else ""
-    if not lines:
-        about = f" about {_topic_label(query)}" if query.topic else group
-        return f"No {noun} in this dialogue spoke{about}: the document has no such statement.", True
-    count = len(lines)
-    about = f" addressed {_topic_label(query)}" if query.topic else f" spoke{group}"
-    head = f"{'Yes. ' if query.yes_no else ''}{count} {noun if count != 1 else noun.rstrip('s')}{about}:"
-    return head + "\n" + "\n".join(lines), False
+    topic = _topic_words(query)
+    best = max((j.probability for j in judged), default=0.0)
+    if best < model.floor:
+        return Reply(f"{'No. ' if query.yes_no else ''}No {noun} in this dialogue addressed {topic}: no statement in the document comes close to it.", True), 0
+    closest = sorted(judged, key=lambda j: -j.probability)[:CLOSEST_SHOWN]
+    lines = [composer.line(j.statement, [j.best]) for j in sorted(closest, key=lambda j: j.statement.order)]
+    return Reply(f"No statement clearly addresses {topic}. The closest passages:\n" + "\n".join(lines)), 0
 
 
-def _prototype_vectors(assistant):
-    """Embeddings of the stance prototypes, computed once per Assistant."""
-    cached = getattr(assistant, "_stance_prototypes", None)
-    if cached is None:
-        cached = (
-            np.stack([assistant.embed_query(p) for p in CRITICAL_PROTOTYPES]),
-            np.stack([assistant.embed_query(p) for p in SUPPORTIVE_PROTOTYPES]),
-        )
-        assistant._stance_prototypes = cached
-    return cached
+def _stance_members(corpus, query: Query, obj: str, position: str) -> list[tuple[Statement, Sentence]]:
+    members = []
+    for p in scope_positions(corpus, query):
+        s = corpus.data.statements[p]
+        stance = s.stance_on(obj)
+        if stance is not None and stance.position == position and stance.sentence is not None:
+            members.append((s, s.sentences[stance.sentence]))
+    return members
 
 
-def _overview(query: Query, corpora, composer) -> tuple[str, bool]:
+def _stance_list(query: Query, corpora, composer: Composer, positions: tuple[str, ...]) -> Reply:
+    objects = [query.stance_object] if query.stance_object else ["mandate"]
     sections = []
-    for corpus in corpora:
-        critical_vectors, supportive_vectors = _prototype_vectors(corpus.assistant)
-        groups: dict[str, list[tuple[Statement, object, float]]] = {"critical": [], "supportive": []}
-        scope = set(query.speaker_types) or {"state", "igo", "ngo", "country_concerned"}
-        for position, s in enumerate(corpus.data.statements):
-            if s.speaker_type not in scope or s.speaker_type == "panel":
-                continue
-            rows = [r for r, (p, _) in enumerate(corpus.data.sentence_rows) if p == position]
-            vectors = corpus.data.vectors[rows]
-            critical = (vectors @ critical_vectors.T).max(axis=1)
-            supportive = (vectors @ supportive_vectors.T).max(axis=1)
-            lexical = len(_CRITICAL_WORDS.findall(s.text)) - len(_SUPPORTIVE_WORDS.findall(s.text))
-            stance = "critical" if critical.max() - supportive.max() + 0.04 * lexical > 0 else "supportive"
-            key = critical if stance == "critical" else supportive
-            best_row = rows[int(np.argmax(key))]
-            sentence = s.sentences[corpus.data.sentence_rows[best_row][1]]
-            groups[stance].append((s, sentence, float(key.max())))
-        wanted = [query.stance] if query.stance else ["critical", "supportive"]
-        for stance in wanted:
-            members = sorted(groups[stance], key=lambda item: item[0].order)
+    for obj in objects:
+        for position in positions:
+            members = [m for corpus in corpora for m in _stance_members(corpus, query, obj, position)]
             if not members:
                 continue
-            title = "Critical of the report and the mandate" if stance == "critical" else "Supportive of the report and the experts"
-            lines = [f"- {label(s)}: {composer.quote(s, [sentence])}" for s, sentence, _ in members]
-            sections.append(f"{title} ({len(members)}):\n" + "\n".join(lines))
+            speakers = len({s.speaker for s, _ in members})
+            head = f"{speakers} {_scope_noun(query, speakers)} {'was' if speakers == 1 else 'were'} {position} of {_object_label(obj, corpora)}:"
+            sections.append(head + "\n" + "\n".join(composer.line(s, [sentence]) for s, sentence in members))
     if not sections:
-        return "No statement in this dialogue takes such a position.", True
-    return "\n\n".join(sections), False
+        wanted = " or ".join(positions)
+        return Reply(f"No {_scope_noun(query)} in this dialogue took a clearly {wanted} position towards {_object_label(objects[0], corpora)}.", True)
+    return Reply("\n\n".join(sections))
+
+
+def _object_label(obj: str, corpora) -> str:
+    if obj == "country":
+        concerned = [s.speaker for c in corpora for s in c.data.statements if s.speaker_type == "country_concerned"]
+        if concerned:
+            return f"the country concerned ({concerned[0]})"
+    return OBJECT_LABELS[obj]
+
+
+def _overview(query: Query, corpora, composer: Composer) -> Reply:
+    if query.stance:
+        return _stance_list(query, corpora, composer, (query.stance,))
+    acts = load_model().acts(query.asked or query.question)
+    if acts in ({"disapprove"}, {"approve"}):  # "the main criticisms", "its supporters": one side asked
+        side = "critical" if acts == {"disapprove"} else "supportive"
+        return _stance_list(query.model_copy(update={"stance": side}), corpora, composer, (side,))
+    sections = []
+    for corpus in corpora:
+        panel = [p for p in scope_positions(corpus, query) if corpus.data.statements[p].speaker_type == "panel"][:1]
+        for p in panel:
+            s = corpus.data.statements[p]
+            sections.append(f"The report, as presented:\n{composer.line(s, _summary(corpus, p))}")
+    stances = _stance_list(query, corpora, composer, ("critical", "supportive"))
+    if not stances.abstained:
+        sections.append(stances.text)
+    if not sections:
+        return Reply("No statement in this dialogue falls within that scope.", True)
+    return Reply("\n\n".join(sections))
+
+
+def _roster(query: Query, corpora, composer: Composer) -> Reply:
+    lines, speakers = [], set()
+    for corpus in corpora:
+        for p in scope_positions(corpus, query):
+            s = corpus.data.statements[p]
+            if s.speaker == "unknown":
+                continue
+            speakers.add(s.speaker)
+            lines.append(composer.line(s, s.sentences[:1]))
+    listed = [n for c in corpora for n in c.data.info.listed_speakers] if query.scope_speakers is None and not query.group else []
+    if not lines:
+        return Reply(f"No {_scope_noun(query)} took the floor in this dialogue.", True)
+    head = f"{len(speakers)} {_scope_noun(query, len(speakers))} took the floor{' on behalf of the ' + query.group if query.group else ''}:"
+    tail = f"\n\nAlso listed as speakers, with no text in the summary: {', '.join(listed)}." if listed else ""
+    return Reply(head + "\n" + "\n".join(lines) + tail)
+
+
+def _order(query: Query, corpora, composer: Composer) -> Reply:
+    corpus = corpora[0]
+    statements = corpus.data.statements
+    sequence = [p for p in scope_positions(corpus, query, with_speakers=False) if statements[p].speaker_type != "panel"]
+    if not sequence:
+        return Reply(f"No {_scope_noun(query)} took the floor in this dialogue.", True)
+    if query.order_anchor:
+        anchor = next((p for p, s in enumerate(statements) if s.speaker == query.order_anchor), None)
+        if anchor is None:
+            return Reply(f"{query.order_anchor} did not take the floor in this dialogue.", True)
+        after = [p for p in sequence if p > anchor] if query.order_offset > 0 else [p for p in reversed(sequence) if p < anchor]
+        steps = abs(query.order_offset)
+        if len(after) < steps:
+            return Reply(f"Nobody {'after' if query.order_offset > 0 else 'before'} {query.order_anchor} is in that scope.", True)
+        found = statements[after[steps - 1]]
+        where = f"{'after' if query.order_offset > 0 else 'before'} {query.order_anchor}"
+    else:
+        index = query.order_offset - 1 if query.order_offset > 0 else query.order_offset
+        if abs(query.order_offset) > len(sequence):
+            return Reply(f"Only {len(sequence)} {_scope_noun(query)} took the floor.", True)
+        found = statements[sequence[index]]
+        where = "first in the debate" if query.order_offset == 1 else "last in the debate" if query.order_offset == -1 else f"number {query.order_offset} in the debate"
+    return Reply(f"{found.speaker} spoke {where} (statement {found.order} of the document):\n{composer.line(found, found.sentences[:1])}")
+
+
+def _count(query: Query, corpora, composer: Composer) -> Reply:
+    if query.speakers or query.missing_speakers:
+        lines = _absence_lines(query, corpora)
+        for name in query.speakers:
+            mine = [s for c in corpora for s in c.data.statements if s.speaker == name]
+            lines.append(f"{name} made {len(mine)} statement{'s' if len(mine) != 1 else ''}:\n"
+                         + "\n".join(composer.line(s, s.sentences[:1]) for s in mine))
+        return Reply("\n\n".join(lines), abstained=not composer.citations)
+    framing = load_model().question_words
+    if query.stance or any(w.lower() not in framing for w in re.findall(r"[\w'’-]+", query.topic)):
+        return _list(query, corpora, composer)
+    figures = "; ".join(p.text for c in corpora for p in c.data.info.participation)
+    roster = _roster(query.model_copy(update={"topic": ""}), corpora, composer)
+    if figures:
+        return Reply(f"The document's participation figures: {figures}.\n\n{roster.text}", roster.abstained)
+    return roster
+
+
+def _fact(query: Query, corpora, composer: Composer) -> Reply:
+    parts = []
+    for corpus in corpora:
+        info = corpus.data.info
+        where = f"“{info.title}” ({info.session or 'session not stated'}, {info.date_text or 'date not stated'})"
+        if query.fact == "participation":
+            counts: dict[str, int] = {}
+            for s in corpus.data.statements:
+                counts[s.speaker_type] = counts.get(s.speaker_type, 0) + 1
+            figures = "; ".join(p.text for p in info.participation)
+            spoken = ", ".join(f"{n} {SPEAKER_TYPE_LABELS.get(kind, kind)}" for kind, n in counts.items())
+            parts.append(
+                f"{where}: " + (f"the document's participation figures are: {figures}." if figures else "the document gives no participation figures.")
+                + f" Statements in the document: {len(corpus.data.statements)} ({spoken})."
+            )
+        elif query.fact == "high_level":
+            lines = [composer.line(s, s.sentences[:1]) for s in corpus.data.statements
+                     if s.speaker_type != "panel" and s.sentences and _high_level(s.sentences[0].text)]
+            parts.append(f"High-level speakers in {where}:\n" + "\n".join(lines) if lines else f"{where}: no statement opens with the title of a minister or head of state.")
+        elif query.fact == "mandate":
+            parts.append(f"{where}: the dialogue is with the {info.mandate}." if info.mandate else f"{where}: the document does not state the mandate beyond its title.")
+        elif query.fact == "date":
+            parts.append(f"{where} was held on {info.date_text}." if info.date_text else f"{where}: the document does not state its date.")
+        elif query.fact == "session":
+            parts.append(f"{where} took place at the {info.session} session of the Human Rights Council." if info.session else f"{where}: the document does not state its session.")
+        else:
+            parts.append(f"The document is {where}.")
+    return Reply("\n\n".join(parts))
+
+
+@cache
+def _office_titles() -> tuple[re.Pattern, ...]:
+    titles = json.loads(OFFICE_TITLES.read_text(encoding="utf-8"))["titles"]
+    return tuple(re.compile(rf"(?<!\w){re.escape(t)}(?!\w)") for t in titles)
+
+
+def _high_level(text: str) -> bool:
+    return any(p.search(text) for p in _office_titles())
+
+
+HANDLERS: dict[str, Callable[[Query, list, Composer], Reply]] = {
+    "speaker": _speaker, "list": _list, "compare": _compare, "overview": _overview, "fact": _fact,
+    "roster": _roster, "order": _order, "count": _count,
+}

@@ -52,7 +52,7 @@ def print_answer(answer, out=None) -> None:
 def ask(
     questions: list[str] = typer.Argument(..., help="One or more questions: successive turns of one conversation."),
     as_json: bool = typer.Option(False, "--json", help="Print an array of Answer objects."),
-    backend: Optional[str] = typer.Option(None, "--backend", help="offline, openai, ollama or llamacpp."),
+    backend: Optional[str] = typer.Option(None, "--backend", help="offline, or a registered LLM backend: openai, ollama, llamacpp."),
     document: Optional[str] = typer.Option(None, "--document", help="Document id to ask about."),
     all_documents: bool = typer.Option(False, "--all-documents", help="Ask across every indexed document."),
 ) -> None:
@@ -77,7 +77,7 @@ def ask(
 
 @app.command()
 def chat(
-    backend: Optional[str] = typer.Option(None, "--backend", help="offline, openai, ollama or llamacpp."),
+    backend: Optional[str] = typer.Option(None, "--backend", help="offline, or a registered LLM backend: openai, ollama, llamacpp."),
     document: Optional[str] = typer.Option(None, "--document", help="Document id to ask about."),
 ) -> None:
     """A conversation in the terminal; an empty line or Ctrl-D ends it."""

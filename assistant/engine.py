@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from assistant.errors import NotFound, QuestionError
 from assistant.models import Answer, DocumentInfo, Statement
-from assistant.settings import BACKENDS, Settings
+from assistant.settings import Settings
 from assistant.validate import validate_history, validate_question
 
 
@@ -21,6 +21,7 @@ class Assistant:
         self._reader = None
         self._corpora: dict[str, object] = {}
         self._lock = threading.RLock()
+        self._router = None
 
     # ------------------------------------------------------------ index access
 
@@ -86,6 +87,16 @@ class Assistant:
         vector = np.asarray(self.embedder.get_query_embedding(text), dtype=np.float32)
         return vector / (np.linalg.norm(vector) or 1.0)
 
+    def router(self):
+        """The intent router of question understanding, built on first use (it embeds its labelled examples)."""
+        with self._lock:
+            if self._router is None:
+                from assistant.intents import Router
+
+                embedder = self.embedder
+                self._router = Router(self.embed_query, embedder.get_text_embedding_batch, self.settings.home / "cache")
+            return self._router
+
     def warm_up(self) -> None:
         """Load the model and the default document so the first question is fast."""
         self.embed_query("warm up")  # the model first: it is needed even while the index is unavailable
@@ -111,6 +122,13 @@ class Assistant:
         assert answer is not None
         return answer
 
+    def llm_passages(self, query, draft: Answer, corpora) -> list:
+        """Retrieval-augmented generation: the draft's quotes and the top statements in scope, whatever the draft decided."""
+        from assistant.answer import evidence
+        from assistant.prompt import passages
+
+        return passages(draft, evidence(query, corpora, self.settings.top_k), corpora)
+
     def stream(
         self,
         question: str,
@@ -123,27 +141,36 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         """Yield text deltas as they are verified, then the final Answer."""
         from assistant.answer import answer_offline
+        from assistant.backends import names as backend_names
+        from assistant.filters import canonical_speakers, excluded_by_filters
         from assistant.understand import understand
 
         started = time.perf_counter()
         question = validate_question(question, self.settings)
         messages = validate_history(history or [], self.settings)
         backend = backend or self.settings.backend
-        if backend not in BACKENDS:
-            raise QuestionError(f"Unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}.")
+        if backend not in backend_names():
+            raise QuestionError(f"Unknown backend {backend!r}; choose one of {', '.join(backend_names())}.")
         if document_id is not None and document_id not in self.documents():
             raise NotFound(f"Unknown document id {document_id!r}; see `hrc-assistant documents`.")
         ids = list(self.documents()) if all_documents else [document_id or self.default_document()]
         corpora = [self.corpus(i) for i in ids]
+        speakers = canonical_speakers(speakers, corpora)  # an unknown name is an error, never "everyone"
         t0 = time.perf_counter()
         query = understand(question, messages, corpora, speaker_types=speaker_types, speakers=speakers)
         timings = {"understanding": (time.perf_counter() - t0) * 1000}
-        draft = answer_offline(query, corpora, self, timings)
-        if backend != "offline" and not draft.abstained and draft.citations:
+        excluded = excluded_by_filters(question, query.speakers, corpora, speaker_types, speakers)
+        draft = excluded or answer_offline(query, corpora, self, timings)
+        # A speaker who did not speak, or a filter that excludes the one asked about, is answered offline only:
+        # an LLM given other statements could only put words in their mouth.
+        grounded = excluded is None and not query.missing_speakers and not query.listed_speakers
+        passages = self.llm_passages(query, draft, corpora) if backend != "offline" and grounded else []
+        if passages:
+            from assistant.backends import load
             from assistant.llm import answer_with_llm
 
             final = None
-            for event in answer_with_llm(query, draft, corpora, self.settings, backend):
+            for event in answer_with_llm(query, draft, passages, corpora, self.settings, load(backend)):
                 if isinstance(event, Answer):
                     final = event
                 else:

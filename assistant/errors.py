@@ -15,6 +15,12 @@ class NotFound(UserError):
     status = 404
 
 
+class FilterError(UserError):
+    """A filter names something the documents in scope do not have (e.g. an unknown speaker)."""
+
+    status = 422
+
+
 class Unavailable(UserError):
     """Something we depend on is down (Chroma server, LLM backend)."""
 

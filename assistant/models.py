@@ -57,7 +57,7 @@ class DocumentInfo(Frozen):
     pages: int = 0
     statements: int = 0
     warnings: tuple[str, ...] = ()
-    mandate: str | None = None  # "Group of Experts on the Situation of Human Rights in Belarus", where stated
+    mandate: str | None = None  # "Special Rapporteur on the right to food", as the document states it
     language: str = "en"  # ISO 639-1 guess of the document's language
     confidence: float = 1.0  # share of the body text attributed to a named speaker (0..1)
     listed_speakers: tuple[str, ...] = ()  # named in "Speaking were A, B, C" lists, with no statement text

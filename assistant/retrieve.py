@@ -1,9 +1,9 @@
-"""Hybrid retrieval over one document: BM25 + dense, fused, at statement and sentence level.
+"""Search structures of one indexed document: sentence embeddings, sentence BM25, and fused rankings.
 
-Per document we keep in memory: its statements, one row per sentence (statement
-position, sentence index) with an L2-normalised embedding, the stemmed word set of each
-sentence, and BM25 indexes over sentences and statements. Dense chunk retrieval goes
-through llama-index's ChromaVectorStore with a document filter.
+Per document we keep in memory its statements, one row per sentence (statement position, sentence
+index) with its stored L2-normalised embedding, a BM25 index over the sentences' thesaurus-canonical
+tokens (the relevance decision reads it, `assistant/relevance.py`), each sentence's closeness to
+courtesy formulas, and a statement-level BM25 for the rankings the evaluation baselines compare.
 """
 
 from __future__ import annotations
@@ -27,11 +27,8 @@ class SentenceHit:
     statement: Statement
     sentence: Sentence
     dense: float
-    coverage: float
-
-    @property
-    def score(self) -> float:
-        return 0.6 * self.dense + 0.4 * self.coverage
+    lexical: float
+    score: float  # probability that the sentence addresses the text (assistant/relevance.py)
 
 
 class Corpus:
@@ -40,67 +37,102 @@ class Corpus:
     def __init__(self, data: DocumentData, assistant):
         from rank_bm25 import BM25Okapi
 
+        from assistant.relevance import load_model
+
         self.data = data
         self.assistant = assistant
         rows = data.sentence_rows
         self.row_statement = np.array([r[0] for r in rows], dtype=np.int32)
-        self.sentence_words = [frozenset(content_words(self._sentence(i).text)) for i in range(len(rows))]
-        tokens = [content_words(self._sentence(i).text) or ["_"] for i in range(len(rows))]
+        self.concept_index = topics.merged_index(self._acronyms())
+        tokens = [topics.canonical_tokens(content_words(self._sentence(i).text), self.concept_index) or ["_"] for i in range(len(rows))]
         self.sentence_bm25 = BM25Okapi(tokens)
         self.statement_bm25 = BM25Okapi([content_words(s.text) or ["_"] for s in data.statements])
-        self.acronyms = self._acronyms()
-        self._frequencies: dict[topics.Concept, int] = {}
+        self.background = self._background(tokens)
+        model = load_model()
+        filler = np.stack([assistant.embed_query(p) for p in model.filler_prototypes]) if len(rows) else np.zeros((0, 384))
+        closeness = (data.vectors @ filler.T).max(axis=1) if len(rows) else np.zeros(0)
+        # How much a sentence reads like a courtesy formula (0 = not at all); relevance penalises it.
+        self.filler = np.clip(closeness - model.filler_similarity, 0.0, None) / max(1e-9, 1.0 - model.filler_similarity)
+
+    def _background(self, tokens: list[list[str]]) -> frozenset[str]:
+        """Words that say nothing about a topic here: the country concerned's names, and words in a quarter of all sentences."""
+        from assistant import gazetteer
+
+        frequency: dict[str, int] = {}
+        for words in tokens:
+            for w in set(words):
+                frequency[w] = frequency.get(w, 0) + 1
+        common = {w for w, n in frequency.items() if n >= max(3, 0.25 * len(tokens))}
+        for name in {s.speaker for s in self.data.statements if s.speaker_type == "country_concerned"}:
+            known = gazetteer.canonical_name(name)
+            forms = (name, *(gazetteer.STATE_ADJECTIVES.get(known[0], ()) if known else ()))
+            common.update(w for form in forms for w in content_words(form))
+        return frozenset(common)
 
     def _sentence(self, row: int) -> Sentence:
         position, index = self.data.sentence_rows[row]
         return self.data.statements[position].sentences[index]
 
-    def _acronyms(self) -> dict[tuple[str, ...], topics.Concept]:
+    def _acronyms(self) -> topics.ConceptIndex:
         """Acronyms the document defines, e.g. "Special Rapporteur (SR)", as extra concepts."""
-        found: dict[tuple[str, ...], topics.Concept] = {}
+        found: topics.ConceptIndex = {}
         for statement in self.data.statements:
             for match in _ACRONYM.finditer(statement.text):
                 long, short = topics.variant(match.group(1)), topics.variant(match.group(2))
                 if long and short and long != short:
-                    concept = (long, short)
-                    found[long] = concept
-                    found[short] = concept
+                    found[long] = found[short] = (long, short)
         return found
 
     # ------------------------------------------------------------ scoring
 
-    def concepts(self, topic: str) -> list[topics.Concept]:
-        """Topic concepts that discriminate: ones found in over a quarter of sentences are dropped."""
-        concepts = topics.concepts_for(topic, self.acronyms)
-        limit = 0.25 * len(self.sentence_words)
-        useful = [c for c in concepts if self._frequency(c) <= limit]
-        return useful or concepts
+    def foreground(self, text: str) -> str:
+        """`text` without the words that run through the whole document; unchanged if nothing else is left."""
+        kept = [w for w in re.findall(r"[\w'’-]+", text) if not (content_words(w) and set(content_words(w)) <= self.background)]
+        return " ".join(kept) if any(content_words(w) for w in kept) else text
 
-    def _frequency(self, concept: topics.Concept) -> int:
-        """Number of sentences matching a concept (cached: topics repeat across questions)."""
-        if concept not in self._frequencies:
-            self._frequencies[concept] = sum(topics.matches(concept, w) for w in self.sentence_words)
-        return self._frequencies[concept]
-
-    def sentence_hits(self, topic: str, positions: list[int] | None = None) -> list[SentenceHit]:
-        """Every sentence (of the given statement positions) scored against the topic."""
-        concepts = self.concepts(topic)
-        query = self.assistant.embed_query(topic) if topic.strip() else None
+    def _rows(self, positions: list[int] | None) -> np.ndarray:
         rows = np.arange(len(self.data.sentence_rows))
-        if positions is not None:
-            rows = rows[np.isin(self.row_statement, positions)]
-        dense = self.data.vectors[rows] @ query if query is not None and len(rows) else np.zeros(len(rows))
-        hits = []
-        for row, similarity in zip(rows.tolist(), np.asarray(dense).tolist()):
+        return rows if positions is None else rows[np.isin(self.row_statement, positions)]
+
+    def lexical(self, text: str, rows: np.ndarray) -> np.ndarray:
+        """BM25 of each row for `text`, divided by what a sentence of average length holding every query token once scores."""
+        query = list(dict.fromkeys(topics.canonical_tokens(content_words(text), self.concept_index)))
+        if not query or not len(rows):
+            return np.zeros(len(rows))
+        # A word the document never uses weighs as much as the rarest word: missing, it lowers the score.
+        unseen = float(np.log((self.sentence_bm25.corpus_size + 0.5) / 0.5))
+        ideal = sum(max(self.sentence_bm25.idf.get(t, unseen), 0.0) for t in query)
+        if ideal <= 0:
+            return np.zeros(len(rows))
+        scores = self.sentence_bm25.get_batch_scores(query, rows.tolist())
+        return np.clip(np.asarray(scores) / ideal, 0.0, 1.5)
+
+    def score_sentences(self, texts: list[str], positions: list[int] | None = None):
+        """(position, sentence, dense, lexical, filler) of every sentence in scope; dense and lexical are the best over `texts`."""
+        rows = self._rows(positions)
+        dense = np.full(len(rows), -1.0)
+        lexical = np.zeros(len(rows))
+        for text in texts:
+            dense = np.maximum(dense, self.data.vectors[rows] @ self.assistant.embed_query(text))
+            lexical = np.maximum(lexical, self.lexical(text, rows))
+        out = []
+        for k, row in enumerate(rows.tolist()):
             position, index = self.data.sentence_rows[row]
-            statement = self.data.statements[position]
-            hits.append(
-                SentenceHit(statement, statement.sentences[index], float(similarity), topics.coverage(concepts, self.sentence_words[row]))
-            )
+            out.append((position, self.data.statements[position].sentences[index], float(dense[k]), float(lexical[k]), float(self.filler[row])))
+        return out
+
+    def sentence_hits(self, text: str, positions: list[int] | None = None) -> list[SentenceHit]:
+        """Every sentence (of the given statement positions) scored against `text`."""
+        from assistant.relevance import load_model
+
+        model = load_model()
+        hits = []
+        for position, sentence, dense, lexical, filler in self.score_sentences([text] if text.strip() else [], positions):
+            hits.append(SentenceHit(self.data.statements[position], sentence, dense, lexical, model.probability(dense, lexical, filler)))
         return hits
 
     def rank_statements(self, text: str, mode: str = "hybrid", k: int | None = None, positions: list[int] | None = None) -> list[tuple[Statement, float]]:
-        """Statements ranked for `text`: BM25, dense (best sentence), or both fused by reciprocal rank."""
+        """Statements ranked for `text`: BM25, dense (best sentence), or both with chunk search fused by reciprocal rank."""
         allowed = set(range(len(self.data.statements))) if positions is None else set(positions)
         rankings: list[list[int]] = []
         if mode in ("bm25", "hybrid"):
@@ -140,9 +172,19 @@ class Corpus:
         return ranking
 
     def best_sentence(self, statement: Statement, text: str) -> Sentence:
-        position = self.data.statements.index(statement)
-        hits = self.sentence_hits(text, [position])
+        hits = self.sentence_hits(text, [self.position(statement)])
         return max(hits, key=lambda h: h.score).sentence if hits else statement.sentences[0]
 
     def position(self, statement: Statement) -> int:
         return self.data.statements.index(statement)
+
+    def central_sentences(self, position: int, k: int) -> list[Sentence]:
+        """The `k` sentences of a statement closest to the statement as a whole, courtesy formulas last."""
+        rows = np.flatnonzero(self.row_statement == position)
+        if not len(rows):
+            return []
+        vectors = self.data.vectors[rows]
+        centre = vectors.mean(axis=0)
+        scores = vectors @ (centre / (np.linalg.norm(centre) or 1.0)) - self.filler[rows]
+        statement = self.data.statements[position]
+        return [statement.sentences[self.data.sentence_rows[rows[i]][1]] for i in np.argsort(-scores)[:k].tolist()]

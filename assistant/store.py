@@ -14,7 +14,15 @@ the embedding model and schema version in its metadata.
 
 from __future__ import annotations
 
+import errno
+import logging
+import os
+import shutil
+import sqlite3
+import tempfile
 import threading
+import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -23,6 +31,10 @@ from assistant.embedding import MODEL_NAME
 from assistant.errors import Unavailable, UserError
 from assistant.models import DocumentInfo, Sentence, Statement
 from assistant.settings import Settings
+from assistant.stance import decode as decode_stances
+from assistant.stance import encode as encode_stances
+
+log = logging.getLogger("hrc_assistant.store")
 
 SCHEMA_VERSION = 3  # 2: chunks carry their document_id; 3: statements carry stances, documents confidence
 KINDS = ("documents", "statements", "sentences", "chunks")
@@ -45,6 +57,79 @@ class IndexMismatch(IndexProblem):
 
 class StoreUnavailable(IndexProblem, Unavailable):
     """The Chroma server cannot be reached."""
+
+
+class IndexDamaged(IndexProblem):
+    """The files of the generation in use cannot be read (corrupt pages, missing segments)."""
+
+
+class DiskFull(IndexProblem):
+    """The disk under HRC_HOME has no space left."""
+
+
+_DISK_FULL_TEXTS = ("database or disk is full", "no space left on device")
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """ENOSPC, however the layer that met it reports it (OSError, sqlite3, Chroma's Rust core)."""
+    while error is not None:
+        if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+            return True
+        if any(text in str(error).lower() for text in _DISK_FULL_TEXTS):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _store_errors() -> tuple[type[BaseException], ...]:
+    """What Chroma and SQLite raise when the files under a generation are damaged or unwritable."""
+    from chromadb.errors import ChromaError
+
+    return (ChromaError, sqlite3.DatabaseError, OSError)
+
+
+@contextmanager
+def reading(settings: Settings, generation: str | None):
+    """Turn a failure to read the store into one sentence naming the fix."""
+    try:
+        yield
+    except UserError:
+        raise
+    except _store_errors() as error:
+        raise store_failure(settings, generation, error) from None
+
+
+def store_failure(settings: Settings, generation: str | None, error: BaseException) -> IndexProblem:
+    where = settings.chroma_url or index_root(settings) / (generation or "")
+    if is_disk_full(error):
+        return DiskFull(
+            f"The disk holding {Path(settings.home).expanduser()} is full, so the index cannot be opened; "
+            "free some space (nothing needs rebuilding)."
+        )
+    cause = " ".join(str(error).split())[:160] or type(error).__name__
+    return IndexDamaged(f"The index in {where} is damaged ({cause}); run `hrc-assistant index --rebuild`.")
+
+
+def read_batches(collection, batch: int, **query):
+    """The records of a `get`, `batch` at a time: one call for every record of a large index
+    fails with "too many SQL variables" (SQLite allows 32766 per statement)."""
+    offset = 0
+    while True:
+        got = collection.get(limit=batch, offset=offset, **query)
+        if got["ids"]:
+            yield got
+        if len(got["ids"]) < batch:
+            return
+        offset += batch
+
+
+def read_all(collection, batch: int, include: list[str], **query) -> dict:
+    """One `get` result for every matching record, read in batches."""
+    merged: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+    for got in read_batches(collection, batch, include=include, **query):
+        for key in merged:
+            merged[key].extend(got[key])
+    return merged
 
 
 def index_root(settings: Settings) -> Path:
@@ -151,6 +236,7 @@ def statement_metadata(s: Statement) -> dict:
         "page_end": s.page_end,
         "char_start": s.char_start,
         "char_end": s.char_end,
+        "stances": encode_stances(s.stances),
     }
 
 
@@ -187,13 +273,14 @@ def _statement_from(text: str, meta: dict, sentences: tuple[Sentence, ...]) -> S
         char_start=int(meta["char_start"]),
         char_end=int(meta["char_end"]),
         sentences=sentences,
+        stances=decode_stances(meta.get("stances")),
     )
 
 
 # ---------------------------------------------------------------- reading
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: per-document caches key on it (weakly)
 class DocumentData:
     """One indexed document in memory: statements in order and its sentence embeddings.
 
@@ -218,16 +305,43 @@ class IndexReader:
                 f"No index in {index_root(settings) if not settings.chroma_url else settings.chroma_url}; "
                 "run `hrc-assistant index` first."
             )
-        self.client = open_client(settings, self.generation)
-        try:
-            self.collections = {
-                kind: self.client.get_collection(collection_name(self.generation, kind, settings)) for kind in KINDS
-            }
-        except Exception as exc:  # noqa: BLE001
-            raise IndexMismatch(f"The index is damaged ({exc}); run `hrc-assistant index --rebuild`.") from None
+        with reading(settings, self.generation):
+            self.client = self._open_client()
+            try:
+                self.collections = {
+                    kind: self.client.get_collection(collection_name(self.generation, kind, settings)) for kind in KINDS
+                }
+            except Exception as exc:  # noqa: BLE001 - chromadb raises NotFoundError, ValueError or InternalError by version
+                if is_disk_full(exc):
+                    raise
+                raise IndexMismatch(f"The index is damaged ({exc}); run `hrc-assistant index --rebuild`.") from None
         for collection in self.collections.values():
             check_collection(collection)
         self._documents: dict[str, DocumentInfo] | None = None
+
+    def _open_client(self):
+        """The generation's client. Chroma writes when it opens a store, so on a full disk an intact
+        generation is read from a copy in shared memory instead, removed with this reader."""
+        try:
+            return open_client(self.settings, self.generation)
+        except _store_errors() as error:
+            if self.settings.chroma_url or not is_disk_full(error):
+                raise
+        import chromadb
+
+        source = index_root(self.settings) / self.generation / "chroma"
+        size = sum(f.stat().st_size for f in source.rglob("*") if f.is_file())
+        memory = Path("/dev/shm")
+        if not (memory.is_dir() and os.access(memory, os.W_OK) and shutil.disk_usage(memory).free > 2 * size):
+            raise DiskFull(
+                f"The disk holding {Path(self.settings.home).expanduser()} is full and the index cannot be opened "
+                "from memory either; free some space (nothing needs rebuilding)."
+            )
+        copy = Path(tempfile.mkdtemp(prefix=f"hrc-{self.generation}-", dir=memory))
+        weakref.finalize(self, shutil.rmtree, copy, True)
+        shutil.copytree(source, copy / "chroma")
+        log.warning("disk full under %s: reading index generation %s from a copy in %s", self.settings.home, self.generation, memory)
+        return chromadb.PersistentClient(path=str(copy / "chroma"), settings=chroma_settings())
 
     def is_current(self) -> bool:
         try:
@@ -237,7 +351,8 @@ class IndexReader:
 
     def documents(self) -> dict[str, DocumentInfo]:
         if self._documents is None:
-            got = self.collections["documents"].get(include=["metadatas"])
+            with reading(self.settings, self.generation):
+                got = read_all(self.collections["documents"], self.settings.store_batch_size, include=["metadatas"])
             infos = [DocumentInfo.model_validate_json(m["info"]) for m in got["metadatas"]]
             self._documents = {i.document_id: i for i in sorted(infos, key=lambda i: (i.session or "", i.date or "", i.title))}
         return self._documents
@@ -247,8 +362,10 @@ class IndexReader:
 
         info = self.documents()[document_id]
         where = {"document_id": document_id}
-        st = self.collections["statements"].get(where=where, include=["documents", "metadatas"])
-        se = self.collections["sentences"].get(where=where, include=["documents", "metadatas", "embeddings"])
+        batch = self.settings.store_batch_size
+        with reading(self.settings, self.generation):
+            st = read_all(self.collections["statements"], batch, where=where, include=["documents", "metadatas"])
+            se = read_all(self.collections["sentences"], batch, where=where, include=["documents", "metadatas", "embeddings"])
         per_statement: dict[str, list[tuple[Sentence, list[float]]]] = {}
         for text, meta, vector in zip(se["documents"], se["metadatas"], se["embeddings"]):
             sentence = Sentence(
@@ -272,8 +389,21 @@ class IndexReader:
             by_id={s.statement_id: s for s in statements},
         )
 
-    def chunk_store(self):
+    def chunk_store(self) -> ChunkStore:
         """llama-index's view of the chunks collection, for dense retrieval."""
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
-        return ChromaVectorStore(chroma_collection=self.collections["chunks"])
+        return ChunkStore(ChromaVectorStore(chroma_collection=self.collections["chunks"]), self.settings, self.generation)
+
+
+class ChunkStore:
+    """A llama-index vector store whose queries fail with one sentence naming the fix when the store is damaged."""
+
+    def __init__(self, store, settings: Settings, generation: str | None):
+        self.store = store
+        self.settings = settings
+        self.generation = generation
+
+    def query(self, query, **kwargs):
+        with reading(self.settings, self.generation):
+            return self.store.query(query, **kwargs)

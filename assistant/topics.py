@@ -1,60 +1,24 @@
-"""Topic concepts: a question's topic as groups of interchangeable phrases, matched per sentence.
+"""Concepts: groups of interchangeable phrases, so "UCMs" and "sanctions" count as one word for BM25.
 
-A concept is a tuple of variants, each variant a tuple of stemmed words; a sentence
-matches a concept when any variant's words all occur in it. The thesaurus holds the
-vocabulary of HRC dialogues (UCMs = sanctions, ICC = International Criminal Court …);
-acronyms defined in a document ("Special Rapporteur (SR)") are added per document.
+A concept is a tuple of variants, each variant a tuple of stemmed words. The general HRC thesaurus
+lives in `data/hrc_thesaurus.json`; acronyms a document defines ("Special Rapporteur (SR)") are
+added per document. `canonical_tokens` rewrites a word sequence so that every variant of a concept
+becomes the same token, which is what the sentence BM25 index and its queries are built from.
 """
 
 from __future__ import annotations
 
+import json
 from functools import cache
+from pathlib import Path
 
 from assistant.text import content_words
 
 Concept = tuple[tuple[str, ...], ...]
+ConceptIndex = dict[tuple[str, ...], Concept]
 
-THESAURUS: tuple[tuple[str, ...], ...] = (
-    ("death penalty", "capital punishment", "executions", "execution", "punishable with death", "death sentence", "death row"),
-    ("sanctions", "unilateral coercive measures", "UCMs", "UCM", "coercive measures", "restrictive measures"),
-    ("International Criminal Court", "ICC"),
-    ("children", "child", "minors"),
-    ("deportation", "deported", "deport", "forcibly transferred", "transfer"),
-    ("surveillance", "monitoring", "spying"),
-    ("digital", "online", "internet", "cyber"),
-    ("elections", "election", "electoral", "polls", "vote", "voted", "ballot"),
-    ("torture", "ill-treatment", "ill treatment", "cruel, inhuman", "degrading treatment"),
-    ("journalists", "journalist", "media workers", "media", "press", "reporters"),
-    ("civil society", "CSOs", "civil society organisations", "NGOs", "non-governmental organisations", "civic space"),
-    ("human rights defenders", "HRDs", "activists", "defenders"),
-    ("lawyers", "lawyer", "legal profession", "bar association", "advocates", "disbarment"),
-    ("trade unions", "trade union", "unions", "workers", "union"),
-    ("migrants", "refugees", "asylum", "instrumentalisation", "instrumentalization"),
-    ("LGBTQI", "LGBTQI+", "LGBT", "LGBTI", "sexual orientation"),
-    ("mandate extension", "extension of the mandate", "extension of its mandate", "renewal", "renew", "extend", "extension"),
-    ("sovereignty", "sovereign", "internal affairs", "interference", "non-interference"),
-    ("politicisation", "politicization", "politicised", "politicized", "selectivity", "selective", "double standards", "politically motivated"),
-    ("cooperation", "cooperate", "engage", "engagement", "cooperated"),
-    ("exile", "abroad", "diaspora", "fled"),
-    ("citizenship", "nationality", "stateless"),
-    ("universal jurisdiction", "extraterritorial jurisdiction"),
-    ("accountability", "accountable", "impunity"),
-    ("war", "aggression", "invasion"),
-    ("release", "released", "releases", "pardon", "pardoned", "freed"),
-    ("political prisoners", "political prisoner", "prisoners of conscience", "politically motivated charges",
-     "arbitrarily detained", "unlawfully detained", "unjustly detained", "unfairly convicted", "detained", "imprisoned",
-     "behind bars", "detainees"),
-    ("women", "gender", "girls"),
-    ("crimes against humanity", "crime against humanity"),
-    ("religion", "religious", "faith", "church"),
-    ("Universal Periodic Review", "UPR"),
-    ("treaty bodies", "treaty body", "CERD", "CRPD", "CEDAW", "CAT", "CCPR", "CRC", "committees"),
-    ("mandates", "mandate", "mechanisms", "mechanism", "country-specific mechanisms", "resolution"),
-    ("imposed", "imposition", "impose", "imposing", "non-consensual", "without consent", "without the consent"),
-    ("consent", "non-consensual", "consensual"),
-    ("development index", "Human Development Index", "Gender Inequality Index", "Social Progress Index", "ranks", "ranked"),
-    ("enforced disappearance", "enforced disappearances", "incommunicado", "disappeared"),
-)
+THESAURUS_FILE = Path(__file__).resolve().parent / "data" / "hrc_thesaurus.json"
+_LONGEST_VARIANT = 5
 
 
 def variant(phrase: str) -> tuple[str, ...]:
@@ -62,41 +26,48 @@ def variant(phrase: str) -> tuple[str, ...]:
 
 
 @cache
-def _thesaurus_index() -> dict[tuple[str, ...], Concept]:
-    index: dict[tuple[str, ...], Concept] = {}
-    for group in THESAURUS:
-        concept = tuple(dict.fromkeys(variant(p) for p in group))
+def thesaurus_index(path: Path = THESAURUS_FILE) -> ConceptIndex:
+    groups = json.loads(path.read_text(encoding="utf-8"))["groups"]
+    index: ConceptIndex = {}
+    for group in groups:
+        concept = tuple(dict.fromkeys(variant(p) for p in group["phrases"]))
         for v in concept:
             index.setdefault(v, concept)
     return index
 
 
-def concepts_for(topic: str, extra: dict[tuple[str, ...], Concept] | None = None) -> list[Concept]:
-    """Cover the topic's words with concepts, longest thesaurus phrase first; other words stand alone."""
-    words = content_words(topic)
-    index = dict(_thesaurus_index())
+def merged_index(extra: ConceptIndex | None = None) -> ConceptIndex:
+    """The thesaurus plus a document's own acronyms (an acronym joins the concept of its long form)."""
+    index = dict(thesaurus_index())
     for key, value in (extra or {}).items():
         index[key] = tuple(dict.fromkeys(index.get(key, ()) + value))
-    concepts: list[Concept] = []
+    return index
+
+
+def canonical_tokens(words: list[str], index: ConceptIndex) -> list[str]:
+    """Words with every concept variant (longest first) replaced by one token naming the concept."""
+    tokens: list[str] = []
     i = 0
     while i < len(words):
-        for length in range(min(5, len(words) - i), 0, -1):
-            key = tuple(words[i:i + length])
-            if key in index:
-                concepts.append(index[key])
+        for length in range(min(_LONGEST_VARIANT, len(words) - i), 0, -1):
+            concept = index.get(tuple(words[i:i + length]))
+            if concept is not None:
+                tokens.append("≡" + " ".join(concept[0]))
                 i += length
                 break
         else:
-            concepts.append(((words[i],),))
+            tokens.append(words[i])
             i += 1
+    return tokens
+
+
+def concepts_for(topic: str, extra: ConceptIndex | None = None) -> list[Concept]:
+    """The concepts a topic is made of, for display and tests: thesaurus groups, other words alone."""
+    index = merged_index(extra)
+    concepts: list[Concept] = []
+    for token in canonical_tokens(content_words(topic), index):
+        if token.startswith("≡"):
+            concepts.append(index[tuple(token[1:].split())])
+        else:
+            concepts.append(((token,),))
     return list(dict.fromkeys(concepts))
-
-
-def matches(concept: Concept, sentence_words: frozenset[str]) -> bool:
-    return any(all(w in sentence_words for w in v) for v in concept)
-
-
-def coverage(concepts: list[Concept], sentence_words: frozenset[str]) -> float:
-    if not concepts:
-        return 0.0
-    return sum(matches(c, sentence_words) for c in concepts) / len(concepts)

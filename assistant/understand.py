@@ -1,113 +1,88 @@
 """Question understanding: what is asked, about whom, in which scope, on which topic.
 
-A `Query` is resolved against the speakers of the documents in scope and against the
-conversation so far ("And China?" keeps the topic; "What did they say…?" keeps the
-speakers), so the engine stays stateless: history comes in with every call.
+A question becomes a `Query` (assistant/models.py). What kind of question it is comes from the k-NN
+intent router over labelled examples (assistant/intents.py); crisp facts come from crisp detectors:
+named speakers (`SpeakerIndex`, built from the statements in scope), roles ("the Chair"), speaker types
+("NGOs"), regions and blocs (assistant/regions.py), "on behalf of", stance verbs and their object, and
+references to earlier turns. The words those detectors look for are data (`data/question_words.json`).
+History comes in with every call, so the engine stays stateless: "And China?" keeps the topic, "which of
+them…" keeps the speakers of the previous answer.
 """
 
 from __future__ import annotations
 
+import json
 import re
-import unicodedata
-from dataclasses import dataclass, field, replace
+import threading
+import weakref
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
-from assistant import gazetteer
-from assistant.models import Message
+from assistant import gazetteer, regions
+from assistant.lookalike import clean, fold
+from assistant.models import Message, Query
 from assistant.text import sentence_spans
 
-Intent = str  # "fact" | "speaker" | "compare" | "list" | "overview"
+__all__ = ["Query", "SpeakerIndex", "fold", "speaker_index", "understand"]
 
-_TOPIC_MARKER = re.compile(
-    r"\b(?:say|said|says|saying|stated|speak|spoke|talk|talked|think|thinks|feel|comment(?:ed)?|mention(?:ed|s)?|"
-    r"raise[sd]?|call(?:ed|s)? for|call(?:ed|s)? on|urge[sd]?|refer(?:red|s)? to|address(?:ed|es)?|discuss(?:ed)?|"
-    r"condemn(?:ed|s)?|criticis(?:ed|e)|criticiz(?:ed|e)|welcom(?:ed|es)?|support(?:ed|s)?|reject(?:ed|s)?|"
-    r"express(?:ed)? concern|highlight(?:ed|s)?|note[sd]?|demand(?:ed|s)?)\b(?:\s+(?:about|on|regarding|concerning|of|that|to))?"
-    r"|\b(?:about|regarding|concerning|on the (?:issue|question|topic|subject) of|position on|view on|views on|stance on)\b",
-    re.I,
-)
-_LIST = re.compile(
-    r"^\s*(?:which|what|who|list|name|how many)\b(?:\s+(?:other\s+)?(?:countries|country|states?|delegations?|governments?|speakers?|ngos?|"
-    r"organi[sz]ations?|civil society|experts?|members?|participants?|groups?|intergovernmental|igos?|non-governmental))?|"
-    r"\bdid any(?:one|body)?\b|\bwho (?:else|also)\b|\bany (?:country|state|delegation|ngo|organi[sz]ation)s?\b",
-    re.I,
-)
-_WHO = re.compile(r"^\s*(?:who|which|list|name)\b|\bdid any(?:one|body)?\b|\bany (?:country|state|delegation|ngo|organi[sz]ation|speaker)s?\b|^\s*how many (?:countries|states|delegations|ngos|organi[sz]ations|speakers)\b.*\b(?:mention|raise|call|condemn|support|reject|refer|express|urge|say|talk)", re.I)
-_OVERVIEW = re.compile(
-    r"\b(?:main|key|principal|major|overall)\s+(?:criticisms?|arguments?|points?|themes?|concerns?|positions?|issues?|messages?|objections?|takeaways?)\b"
-    r"|\bsummar(?:y|ise|ize)\b|\boverview\b|\bhow (?:was|were) .* (?:divided|split)\b|\bcriticisms? of\b|\bcritics?\b|\bsupporters?\b|\bwho (?:criticised|criticized|opposed|supported|defended|backed)\b",
-    re.I,
-)
-_FACT = re.compile(
-    r"\bhow many\b.*\b(?:took part|participat|took the floor|spoke|speakers|attended|were there|in total|delegations|dignitar)"
-    r"|\b(?:what|which) (?:is the |was the )?(?:date|day|session|title)\b|\bwhen (?:was|did|is)\b|\bwhat is (?:this|the) (?:document|dialogue)\b"
-    r"|\bdignitar|\bhigh[- ]level (?:speakers?|participants?|officials?|guests?)\b|\bsession\b.*\b(?:held|take place|took place)\b|\b(?:which|what) (?:human rights council |hrc )?session\b|\bwhich (?:mechanism|mandate)'?s? report\b",
-    re.I,
-)
-_FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|and what about|same for|what of)\b|^\s*(?:and )?(?:the )?\w+(?: \w+)?\s*\?\s*$", re.I)
-_PRONOUN = re.compile(r"\b(?:they|them|their|it|its|he|she|his|her|those|these)\b", re.I)
-_YES_NO = re.compile(r"^\s*(?:did|does|do|has|have|was|were|is)\b", re.I)
-_CRITICAL = re.compile(r"\b(?:criticis|criticiz|critic|oppos|reject|against|object|negative|denounc)", re.I)
-_SUPPORTIVE = re.compile(r"\b(?:support|back|welcom|endors|praise|favour|favor|defend|positive)", re.I)
-_BEHALF = re.compile(r"\b(?:on behalf of|representing|speaking for)\s+(?:the\s+)?(?P<group>[\w][^?,.]*)", re.I)
-_WHOSE_BEHALF = re.compile(r"\b(?:on whose behalf|which group|what group|whom did .* represent|on behalf of whom|represent(?:ed|ing)? which)\b", re.I)
-_OBJECT_OF = re.compile(r"\b(?:on|in|about|of|against|for|to|with|towards|into|at|from|by|than)\s+(?:the\s+)?$", re.I)
+_INTENTS = frozenset(("speaker", "list", "compare", "overview", "fact", "roster", "order", "count"))
+WORDS_FILE = Path(__file__).resolve().parent / "data" / "question_words.json"
+REFERENCES_FILE = Path(__file__).resolve().parent / "data" / "speaker_references.json"
 _SPEAKER_NOUNS = ("delegation", "delegate", "representative", "government", "authorities", "side", "ambassador", "minister",
                   "statement", "position", "view", "stance", "response", "remarks")
-_TOPIC_STOP = re.compile(
-    r"\b(?:what|which|who|whom|did|does|do|the|a|an|say|said|says|about|on|regarding|concerning|delegations?|countries|country|states?|"
-    r"ngos?|organi[sz]ations?|speakers?|statements?|position|view|views|stance|mention(?:ed)?|raise[sd]?|and|what about|how about|any|else|also|"
-    r"in|this|dialogue|the document|debate|session|of|to|please|tell|me|us|anything|something|think|thinks|their|its|it|they|them|"
-    r"spoke|speak|spoken|took the floor|take the floor|represent(?:ed|ing)?|behalf|group|for|is|are|was|were|be|been|has|have|had|"
-    r"according|how|many|much|number|there|compare[sd]?|comparing|comparison|differ(?:ed|s|ence|ences)?|contrast(?:ed)?|versus|vs|people|persons|individuals|issues?|matters?|topics?|subjects?|"
-    r"overall|general|generally|whole|main|points?|give|summary|summari[sz]e|"
-    r"objected?|urged?|praised?|defended?|pointed?|cited?|called?|call|asked?|ask|single[sd]? out|announced?|describe[sd]?|"
-    r"stand|stood|line|take|took|back(?:ed)?|exactly|kind|sort|which|where|why|explain|any|other|else|also|still|again)\b",
-    re.I,
-)
-_SCOPE_WORDS = (
-    (re.compile(r"\b(?:ngos?|non-governmental|civil society|civil-society|organi[sz]ations of civil)\b", re.I), ("ngo",)),
-    (re.compile(r"\b(?:intergovernmental|inter-governmental|igos?|regional organi[sz]ations?)\b", re.I), ("igo",)),
-    (re.compile(r"\b(?:countries|country|states?|member states?|delegations?|governments?|nations)\b(?! concerned)", re.I), ("state", "country_concerned")),
-    (re.compile(r"\b(?:experts|panel|group of experts|rapporteurs?|mandate holders?)\b(?!'s? report)", re.I), ("panel",)),
-    (re.compile(r"\borgani[sz]ations\b", re.I), ("ngo", "igo")),
-)
+# "the experts' report", "the Rapporteur's mandate": the role owns the topic, it is not the speaker.
+_OWNED = r"(?:report|reports|mandate|work|findings|visit|recommendations|conclusions|methods)\b"
+_QUESTION_START = ("what", "which", "who", "whom", "whose", "how", "when", "where", "why", "did", "does", "do", "has", "have",
+                   "had", "was", "were", "is", "are", "can", "could", "would", "will", "list", "name", "give", "tell", "compare",
+                   "summarise", "summarize", "any", "according", "in", "on", "for")
 
 
-@dataclass(frozen=True)
-class Query:
-    question: str
-    intent: Intent
-    topic: str = ""  # content words that define the topic
-    topic_phrase: str = ""  # the topic as the user wrote it, for display
-    speakers: tuple[str, ...] = ()  # canonical names present in the document(s)
-    missing_speakers: tuple[str, ...] = ()  # named, but they did not take the floor
-    speaker_types: tuple[str, ...] = ()  # scope
-    group: str | None = None  # statements made on behalf of this group
-    asks_group: bool = False  # "on whose behalf did X speak?"
-    yes_no: bool = False
-    stance: str | None = None  # "critical" | "supportive" | None (both) for overviews
-    fact: str | None = None
-    follow_up: bool = False
-    history_speakers: tuple[str, ...] = field(default=())
+# ---------------------------------------------------------------- vocabulary (data files)
 
-    def standalone(self) -> str:
-        """The question rewritten without references to earlier turns (for LLMs and logs)."""
-        who = " and ".join(self.speakers) if self.speakers else (", ".join(self.speaker_types) or "the speakers")
-        return self.question if not self.follow_up else f"What did {who} say about {self.topic or 'this'}?"
+@cache
+def words() -> dict:
+    return json.loads(WORDS_FILE.read_text(encoding="utf-8"))
 
 
-def fold(text: str) -> str:
-    """Lower-case without accents or curly quotes, for matching names typed loosely."""
-    text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+def _alternation(phrases) -> str:
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(set(phrases), key=len, reverse=True))
 
+
+@cache
+def _pattern(*path: str) -> re.Pattern:
+    """Whole-word, case-insensitive pattern of the phrase list at `path` in question_words.json."""
+    node = words()
+    for key in path:
+        node = node[key]
+    return re.compile(rf"(?<![\w-])(?:{_alternation(node)})(?![\w-])", re.I)
+
+
+@cache
+def _scaffolding() -> frozenset[str]:
+    return frozenset(words()["scaffolding"]["words"]) | {"both", "either", "neither"}
+
+
+@cache
+def _capitals() -> dict[str, str]:
+    """Folded capital -> ISO3 (from speaker_references.json, generated from a maintained package)."""
+    if not REFERENCES_FILE.exists():
+        return {}
+    states = json.loads(REFERENCES_FILE.read_text(encoding="utf-8")).get("states", {})
+    return {fold(capital): code for code, entry in states.items() for capital in entry.get("capitals", ()) if len(capital) > 3}
+
+
+# ---------------------------------------------------------------- speakers named in a question
 
 class SpeakerIndex:
-    """Every way a question may name a speaker of the documents in scope."""
+    """Every way a question may name a speaker of the documents in scope. Search cleaned text (`lookalike.clean`)."""
 
     def __init__(self, corpora):
         self.statements = [s for corpus in corpora for s in corpus.data.statements]
+        self.infos = [corpus.data.info for corpus in corpora]
         self.names = list(dict.fromkeys(s.speaker for s in self.statements if s.speaker != "unknown"))
+        self.types = {s.speaker: s.speaker_type for s in self.statements}
+        self.concerned = {s.speaker for s in self.statements if s.speaker_type == "country_concerned"}
         self.aliases: list[tuple[re.Pattern, str]] = []
         for name in self.names:
             for alias in self._aliases_of(name):
@@ -115,6 +90,7 @@ class SpeakerIndex:
                 text = alias if flags == 0 else fold(alias)
                 self.aliases.append((re.compile(rf"(?<![\w-]){re.escape(text)}(?![\w-])", flags), name))
         self.aliases.sort(key=lambda pair: -len(pair[0].pattern))
+        self.folded_names = {fold(n): n for n in self.names}
 
     def _aliases_of(self, name: str) -> set[str]:
         aliases = {name}
@@ -124,7 +100,7 @@ class SpeakerIndex:
             aliases.update(a for a in gazetteer.all_aliases(known[0]) if (len(a) > 2 or a.isupper()) and a not in adjectives)
             # "the Russian delegation", "the Belarusian authorities": an adjective names a speaker only with such a noun.
             aliases.update(f"{a} {noun}" for a in adjectives for noun in _SPEAKER_NOUNS)
-            aliases.update(f"the {a}" for a in adjectives if a.endswith(("ch", "sh", "se", "ss")))  # "the Dutch", "the French", "the British", "the Chinese"
+            aliases.update(f"the {a}" for a in adjectives if a.endswith(("ch", "sh", "se", "ss")))  # "the Dutch", "the French"
         statement = next(s for s in self.statements if s.speaker == name)
         if statement.speaker_type == "panel":
             parts = name.split()
@@ -133,10 +109,10 @@ class SpeakerIndex:
         else:
             opening = statement.text[:300]
             for match in re.finditer(r"\(([A-Z][A-Za-z0-9]{1,9})\)", opening):
-                aliases.add(match.group(1))
-            words = [w for w in re.findall(r"[A-Z][\w]*", name) if w not in ("The", "And", "Of", "For")]
-            if len(words) >= 3 and statement.speaker_type in ("ngo", "igo"):
-                aliases.add("".join(w[0] for w in words))
+                aliases.add(match.group(1))  # an acronym the speaker defines for itself
+            words_of_name = [w for w in re.findall(r"[A-Z][\w]*", name) if w not in ("The", "And", "Of", "For")]
+            if len(words_of_name) >= 3 and statement.speaker_type in ("ngo", "igo"):
+                aliases.add("".join(w[0] for w in words_of_name))
             for part in re.split(r"\s+[-–:]\s+", name)[:1]:
                 if part != name and len(part) > 3:
                     aliases.add(part)  # "Article 19 - The International Centre …" → "Article 19"
@@ -150,6 +126,7 @@ class SpeakerIndex:
 
     def find(self, question: str) -> list[tuple[int, int, str]]:
         """(start, end, canonical) of speakers named in the question, non-overlapping, in order."""
+        question = clean(question)
         folded = fold(question)
         found: list[tuple[int, int, str]] = []
         for pattern, name in self.aliases:
@@ -160,225 +137,682 @@ class SpeakerIndex:
         return sorted(found)
 
     def roles(self, question: str) -> list[tuple[int, int, str]]:
-        """Panel members named by role: "the Chair", "the experts", "the Special Rapporteur"."""
+        """Panel members named by role ("the Chair", "the experts"); "?role" when no presenter has that role."""
         found = []
         panel = [s for s in self.statements if s.speaker_type == "panel"]
-        for match in re.finditer(r"\b(?:the\s+)?(chair(?:person|woman|man)?|president|special rapporteur|rapporteur|independent expert|high commissioner|experts?|group of experts|panel(?:lists?)?|members? of the group)\b(?!'s? report| report)", question, re.I):
-            word = match.group(1).lower()
-            if word.startswith("chair") or word == "president":
-                names = [s.speaker for s in panel if s.role and "chair" in s.role.lower()] or [panel[0].speaker] if panel else []
-            elif word in ("experts", "group of experts", "panel", "panellists", "panelists", "members of the group", "member of the group"):
+        role_words = words()["roles"]
+        every_role = role_words["chair"] + role_words["all_panel"] + role_words["by_role"]
+        pattern = re.compile(rf"\b(?:the\s+)?({_alternation(every_role)})\b(?!['’]s?\s+{_OWNED}|\s+{_OWNED})", re.I)
+        for match in pattern.finditer(question):
+            word = " ".join(match.group(1).lower().split())
+            if word in role_words["chair"]:
+                names = [s.speaker for s in panel if s.role and "chair" in s.role.lower()] or ([panel[0].speaker] if panel else [])
+            elif word in role_words["all_panel"]:
                 names = [s.speaker for s in panel]
             else:
-                names = [s.speaker for s in panel if s.role and word in s.role.lower()]
+                names = [s.speaker for s in panel if s.role and word in s.role.lower()] or (
+                    [s.speaker for s in panel] if word == "expert" else [])
             if not names:
-                found.append((match.start(), match.end(), "?" + match.group(0).strip()))
+                found.append((match.start(), match.end(), "?" + match.group(1).strip()))
             for name in dict.fromkeys(names):
                 found.append((match.start(), match.end(), name))
-        for match in re.finditer(r"\b(?:the\s+)?(?:country|state) concerned\b|\bconcerned (?:country|state)\b", question, re.I):
-            for name in dict.fromkeys(s.speaker for s in self.statements if s.speaker_type == "country_concerned"):
+        for match in _pattern("roles", "concerned").finditer(question):
+            for name in sorted(self.concerned):
                 found.append((match.start(), match.end(), name))
         return found
 
+    def speakers_of(self, text: str) -> list[str]:
+        """The speakers an earlier answer is about: its bold or source-line names, else every name outside quotes."""
+        labelled = re.findall(r"\*\*([^*]+)\*\*|^\s*\[\d+\]\s+([^(\n]+?)\s+\(", text, re.M)
+        named = [n for pair in labelled for part in pair if part for _, _, n in self.find(part)]
+        if not named:
+            unquoted = re.sub(r"“[^”]*”|\"[^\"]*\"", " ", text)
+            named = [n for _, _, n in self.find(unquoted)]
+        return list(dict.fromkeys(named))
+
+
+_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_INDEXES_LOCK = threading.Lock()
+_SCRATCH = {}
+
 
 def speaker_index(corpora) -> SpeakerIndex:
-    """The SpeakerIndex of these corpora, built once and kept on the first corpus (it compiles many regexes)."""
-    key = tuple(id(c) for c in corpora)
-    cache = corpora[0].__dict__.setdefault("_speaker_indexes", {}) if corpora else {}
-    if key not in cache:
-        cache[key] = SpeakerIndex(corpora)
-    return cache[key]
+    """The SpeakerIndex of these corpora, built once per set of loaded documents (it compiles many regexes)."""
+    if not corpora:
+        return SpeakerIndex([])
+    key = tuple(id(c.data) for c in corpora)
+    with _INDEXES_LOCK:
+        per_first = _SCRATCH.setdefault(id(corpora[0].data), {})
+        if key not in per_first:
+            per_first[key] = SpeakerIndex(corpora)
+        return per_first[key]
 
 
-def understand(question: str, history: list[Message], corpora, speaker_types=None, speakers=None) -> Query:
-    """Resolve a question (and the conversation before it) into a Query."""
-    index = speaker_index(corpora)
-    previous = _previous_query(history, index)
-    query = _with_phrase(_parse(_asked_sentence(question), index))
-    query = replace(query, question=question)
-    if previous is not None:
-        query = _resolve_follow_up(query, previous, history, index)
-    if speaker_types:
-        query = replace(query, speaker_types=tuple(speaker_types))
-    if speakers:
-        chosen = tuple(s for s in speakers if s in index.names)
-        if chosen and not query.speakers:
-            query = replace(query, speakers=chosen, intent="speaker" if len(chosen) == 1 and query.intent != "list" else query.intent)
-    return query
+# ---------------------------------------------------------------- reading one question
+
+@dataclass
+class _Reading:
+    """What one question says on its own, before the conversation is taken into account."""
+
+    cleaned: str
+    asked: str
+    context: str
+    intent: str
+    fact: str | None = None
+    speakers: list[str] = field(default_factory=list)
+    named_mentions: int = 0
+    missing: list[str] = field(default_factory=list)
+    listed: list[str] = field(default_factory=list)
+    speaker_types: list[str] = field(default_factory=list)
+    scope_label: str = ""
+    scope_speakers: tuple[str, ...] | None = None
+    group: str | None = None
+    asks_group: bool = False
+    yes_no: bool = False
+    stance: str | None = None
+    stance_object: str | None = None
+    topic: str = ""
+    order_anchor: str | None = None
+    order_offset: int = 1
+    speaker_pronoun: bool = False
+    topic_pronoun: bool = False
+    refers_back: bool = False
+    elliptic: bool = False
+    from_context: bool = False  # speakers taken from the preamble ("Malta and Spain both … — how did they differ?")
+    resolved: str = ""  # the asking sentence with a topic pronoun replaced by what it refers to
 
 
-def _asked_sentence(question: str) -> str:
-    """The sentence that asks: the last question sentence when a message holds several sentences."""
-    spans = sentence_spans(question)
-    if len(spans) <= 1:
-        return question
-    sentences = [question[a:b] for a, b in spans]
-    asking = [s for s in sentences if s.rstrip().endswith("?")]
-    return (asking or sentences)[-1]
+def _asking_sentence(text: str) -> tuple[str, str]:
+    """(the sentence that asks, the preamble before it), greetings and "for my article:" removed."""
+    spans = sentence_spans(text)
+    sentences = [text[a:b] for a, b in spans] or [text]
+    asking_index = max((i for i, s in enumerate(sentences) if s.rstrip().endswith("?")), default=len(sentences) - 1)
+    asked = sentences[asking_index]
+    context = " ".join(sentences[:asking_index])
+    # "Sorry if this is basic, but what did…", "For my article: which…": the question proper starts later.
+    starts = _alternation(_QUESTION_START)
+    clause = re.search(rf"(?:[:;]|\s[—–-]|,\s*(?:but|so|and)?)\s+(?=(?:{starts})\b)", asked, re.I)
+    preamble_words = _pattern("clause_preamble", "words")
+    if clause and not re.match(rf"\s*(?:{starts})\b", asked, re.I) and preamble_words.search(asked[:clause.start()]):
+        context, asked = (context + " " + asked[:clause.start()]).strip(), asked[clause.end():]
+    opener = re.compile(rf"^\s*(?:{_alternation(words()['preamble']['openers'])})\b\s*[,:;!.\-–—]*\s*", re.I)
+    while (match := opener.match(asked)) and match.end() < len(asked):
+        rest = asked[match.end():]
+        if not re.match(r"[\w\"'“(]", rest):
+            break
+        asked = rest
+    return asked.strip(), context.strip()
 
 
-def _previous_query(history: list[Message], index: SpeakerIndex) -> Query | None:
-    previous = None
-    users = [m.content for m in history if m.role == "user"][-4:]
-    for text in users:
-        parsed = _with_phrase(_parse(_asked_sentence(text), index))
-        previous = parsed if previous is None else _resolve_follow_up(parsed, previous, [], index)
-    if previous is not None:
-        last_answer = next((m.content for m in reversed(history) if m.role == "assistant"), "")
-        named = [name for _, _, name in index.find(last_answer)]
-        previous = replace(previous, history_speakers=tuple(dict.fromkeys(named)))
-    return previous
+def _is_object(text: str, start: int, comparing: bool = False) -> bool:
+    """A name after a preposition or a stance verb is what the question is about, not who spoke."""
+    before = text[:start]
+    if re.search(r"\b(?:according to|what about|how about|and|compared?|compares|comparing|contrast(?:ed|s)?|versus|vs\.?|or|between)"
+                 r"\s+(?:\w+\s+)?(?:with\s+|to\s+)?(?:the\s+)?$", before, re.I):
+        return False
+    prepositions = "on|about|against|regarding|concerning|towards" if comparing else (
+        "on|in|about|of|against|for|to|with|towards|into|at|from|by|than|regarding|concerning|over")
+    if re.search(rf"\b(?:{prepositions})\s+(?:the\s+)?$", before, re.I):
+        return True
+    stance = _stance_phrases()
+    return bool(re.search(rf"(?:{stance})\s+(?:the\s+)?$", before, re.I))
 
 
-def _parse(question: str, index: SpeakerIndex) -> Query:
-    text = question.strip()
-    lead = re.match(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+", text, re.I)
-    marker = _TOPIC_MARKER.search(text, lead.end() if lead else 0)
-    split = marker.start() if marker else len(text)
-    topic = text[marker.end():] if marker else ""
-    possessive = re.search(r"^(?:.*?\b)?(?:according to|in the view of|per)\s+", text, re.I)
-
-    named = _subjects_only(index.find(text) + index.roles(text), text, index)
-    subject = [n for n in named if n[0] < split or (possessive and n[0] >= possessive.end() and n[0] < possessive.end() + 3)]
-    # Names inside the topic are part of it ("What did France say about Ukraine?").
-    # When the question starts with "According to X", X is the speaker wherever it is.
-    speakers = tuple(dict.fromkeys(n[2] for n in subject if not n[2].startswith("?")))
-    unresolved_roles = [n[2][1:] for n in subject if n[2].startswith("?")]
-    missing = _missing_speakers(text[:split] if marker else text, index) + tuple(unresolved_roles)
-
-    scope: list[str] = []
-    scope_text = text[:split] if marker else text
-    if marker and not _strip_scaffolding(topic, []):
-        scope_text = text  # "What about the NGOs?": the scope is all the question says
-    for pattern, types in _SCOPE_WORDS:
-        if pattern.search(scope_text) and not speakers:
-            scope.extend(t for t in types if t not in scope)
-    group_match = _BEHALF.search(text)
-    group = None
-    if group_match and not _WHOSE_BEHALF.search(text):
-        candidate = group_match.group("group").strip()
-        known = gazetteer.canonical_name(re.sub(r"^(?:the|a)\s+", "", candidate, flags=re.I))
-        group = known[0] if known else candidate
-    asks_group = bool(_WHOSE_BEHALF.search(text)) or (bool(re.search(r"\bbehalf\b", text, re.I)) and bool(speakers) and group is None)
-
-    if _FACT.search(text) and not speakers and not re.search(r"\b(?:mention|raise|call|said|say)\b", text, re.I):
-        fact = "date" if re.search(r"\b(?:date|when|day)\b", text, re.I) else "session" if re.search(r"\bsession\b", text, re.I) else "title" if re.search(r"\b(?:title|what is (?:this|the) (?:document|dialogue))\b", text, re.I) else "participation"
-        return Query(question=text, intent="fact", fact=fact)
-
-    if marker and not _strip_scaffolding(topic, []) and marker.start() > 0:
-        topic = ""  # "Was X discussed?": the topic is before the verb
-    if group_match and group:
-        text_without_group = text[:group_match.start()] + text[group_match.end():]
-        topic = _strip_scaffolding(text_without_group, named)
-    elif not topic:
-        topic = _strip_scaffolding(text, named)
-    else:
-        topic = _strip_scaffolding(topic, [])
-    stance = None
-    if _OVERVIEW.search(text) and not speakers:
-        scope = [t for pattern, types in _SCOPE_WORDS if pattern.search(text) for t in types if "panel" not in types]
-        scope = list(dict.fromkeys(scope))
-        critical, supportive = bool(_CRITICAL.search(text)), bool(_SUPPORTIVE.search(text))
-        stance = "critical" if critical and not supportive else "supportive" if supportive and not critical else None
-        return Query(question=text, intent="overview", topic=topic, speaker_types=tuple(scope), stance=stance, missing_speakers=missing)
-    if group or (_WHO.search(text) and not speakers) or (scope and not speakers and not missing):
-        return Query(question=text, intent="list", topic=topic, speaker_types=tuple(scope), group=group, yes_no=bool(_YES_NO.search(text)))
-    if len(speakers) + len(missing) >= 2 or (speakers and re.search(r"\bcompar|differ|contrast|versus|\bvs\b", text, re.I)):
-        return Query(question=text, intent="compare", topic=topic, speakers=speakers, missing_speakers=missing)
-    if speakers or missing:
-        return Query(question=text, intent="speaker", topic=topic, speakers=speakers, missing_speakers=missing,
-                     asks_group=asks_group, yes_no=bool(_YES_NO.search(text)))
-    return Query(question=text, intent="list", topic=topic, speaker_types=tuple(scope), yes_no=bool(_YES_NO.search(text)))
+@cache
+def _stance_phrases() -> str:
+    return _alternation(words()["stance"]["supportive"] + words()["stance"]["critical"])
 
 
-def _subjects_only(named, text: str, index: SpeakerIndex):
+def _subjects(named, text: str, index: SpeakerIndex, comparing: bool = False) -> list[tuple[int, int, str]]:
     """Drop names that are what the question is about rather than who spoke.
 
-    The country concerned ("Belarus's engagement") is a speaker only when asked about as one;
-    a role ("the Group of Experts") after another named speaker is the topic ("Did Germany back the experts?").
+    The country concerned ("Myanmar's engagement") is a speaker only when asked about as one;
+    a role ("the experts") after another named speaker is the topic ("Did Germany back the experts?").
     """
-    concerned = {s.speaker for s in index.statements if s.speaker_type == "country_concerned"}
     kept = []
+    first_marker = _marker_pattern().search(text)
     for start, end, name in sorted(named):
-        before, after = text[:start], text[end:]
-        if _OBJECT_OF.search(before) and not re.search(r"\b(?:according to|what about|how about|and|compared?|compares|comparing|contrast(?:ed|s)?)\s+(?:\w+\s+)?(?:with\s+|to\s+)?(?:the\s+)?$", before, re.I):
-            continue  # "align with the EU statement", "engagement with Belarus": the name is the topic
-        if name in concerned:
-            asked = re.search(r"(?:did|does|has|have|according to|from|by)\s+(?:the\s+)?(?:delegation of\s+)?$", before, re.I) or re.match(
-                r"(?:'s?)?\s+(?:delegation|statement|position|say|said|says|view|respon|repl|representative|argue|claim|stance)", after, re.I
-            ) or re.search(r"country concerned|concerned country|authorities|government|delegation", text[start:end], re.I)
+        if _is_object(text, start, comparing):
+            continue
+        if first_marker and start >= first_marker.end() and not comparing and not re.search(r"according to\s+(?:the\s+)?$", text[:start], re.I):
+            continue  # "Who mentioned Lithuania's referral…": after the verb, a name is part of the topic
+        if name in index.concerned:
+            before, after = text[:start], text[end:]
+            asked = re.search(r"(?:did|does|has|have|according to|from|by|of)\s+(?:the\s+)?(?:delegation of\s+)?$", before, re.I) or re.match(
+                r"(?:'s?)?\s+(?:delegation|statement|position|say|said|says|view|respon|repl|representative|argue|claim|stance|admit|deny|denied|"
+                r"reject|accept|acknowledge|tell|told|describe|explain)", after, re.I
+            ) or _pattern("roles", "concerned").search(text[start:end]) or re.search(
+                r"authorities|government|delegation", text[start:end], re.I)
             if not asked:
                 continue
-        is_role = bool(re.match(r"(?:the\s+)?(?:chair|president|special rapporteur|rapporteur|independent expert|high commissioner|experts?|group of experts|panel|members?)", text[start:end], re.I))
-        if is_role and (any(k[0] != start for k in kept) or (text[end:end + 1] in "'’" and _WHO.search(text))):
+        role = re.match(r"(?:the\s+)?(?:chair|president|special rapporteur|rapporteur|independent expert|high commissioner|experts?|"
+                        r"group of experts|panel|members?|commission)", text[start:end], re.I)
+        if role and any(k[0] != start for k in kept):
             continue
+        if role and any(s > end and re.fullmatch(r"\s*(?:[A-Z][\w.-]*\s+){0,2}", text[end:s]) for s, _, n in named):
+            continue  # "expert Monika Płatek": the role only introduces the name
         kept.append((start, end, name))
     return kept
 
 
-def _with_phrase(query: Query) -> Query:
-    marker = _TOPIC_MARKER.search(query.question)
-    phrase = query.question[marker.end():] if marker else ""
-    phrase = re.sub(r"^\s*(?:the issue of|the question of)\s+", "", phrase).strip(" ?.!")
-    if not query.topic or not phrase or len(phrase) > 80:
-        phrase = query.topic
-    return replace(query, topic_phrase=phrase)
+def _missing(subject_text: str, index: SpeakerIndex, offset_spans) -> tuple[list[str], list[str]]:
+    """(missing, listed): states, IGOs and organisations named as speakers with no statement in the corpora."""
+    present = set(index.folded_names)
+    listed_in_documents = {fold(n): n for info in index.infos for n in info.listed_speakers}
+    missing: list[str] = []
+    listed: list[str] = []
 
+    def note(name: str) -> None:
+        key = fold(name)
+        if key in present or any(key in p or p in key for p in present if len(p) > 3 and len(key) > 3 and (key in p or p in key)):
+            return
+        (listed if key in listed_in_documents else missing).append(listed_in_documents.get(key, name))
 
-def _missing_speakers(text: str, index: SpeakerIndex) -> tuple[str, ...]:
-    """States, groups or organisations named as speakers that have no statement in scope."""
-    present = {fold(n) for n in index.names}
-    missing = []
-    for match in gazetteer.find_names(text, ("state", "igo"), ignore_case=True, adjectives=True):
-        if match.form == "adjective" and not re.match(r"\s+(?:delegation|representative|government|ambassador|minister|side|position|view|statement|authorities)", text[match.end:], re.I):
+    for match in gazetteer.find_names(subject_text, ("state", "igo"), ignore_case=True, adjectives=True):
+        if any(s <= match.start < e for s, e in offset_spans) or _is_object(subject_text, match.start):
             continue
-        if fold(match.canonical) not in present:
-            missing.append(match.canonical)
-    for match in re.finditer(r"\b(Amnesty International|Human Rights Watch|UNICEF|UNHCR|OHCHR|the High Commissioner|the Special Rapporteur[\w ]*)\b", text, re.I):
-        if fold(match.group(1)) not in present and not any(fold(match.group(1)) in fold(n) for n in index.names):
-            missing.append(match.group(1))
-    return tuple(dict.fromkeys(missing))
+        if match.form == "adjective" and not re.match(rf"\s+(?:{'|'.join(_SPEAKER_NOUNS)})", subject_text[match.end:], re.I):
+            continue
+        note(match.canonical)
+    org = words()["organisation_name_words"]
+    not_speakers = {fold(n) for n in org["not_speakers"]}
+    capital_word = r"(?:[A-Z][\w'’.-]*|\d+)"
+    name_run = re.compile(rf"{capital_word}(?:\s+(?:of|for|and|the|on|in|de|&|-)?\s*{capital_word})*")
+    org_words = {w.lower() for w in org["words"]}
+    for match in name_run.finditer(subject_text):
+        phrase = re.sub(r"^(?:The|Did|Does|What|Which|Who|How|Has|Was|Were|Is|And)\s+", "", match.group(0))
+        tokens = {t.lower() for t in re.findall(r"[\w']+", phrase)}
+        if len(phrase.split()) < 2 or not tokens & org_words or fold(phrase) in not_speakers:
+            continue
+        if any(s < match.end() and match.start() < e for s, e in offset_spans):
+            continue
+        note(phrase)
+    return list(dict.fromkeys(missing)), list(dict.fromkeys(listed))
 
 
-def _strip_scaffolding(text: str, named) -> str:
-    for start, end, _ in sorted(named, reverse=True):
-        text = text[:start] + " " + text[end:]
-    text = re.sub(r"'s\b", "", text)
-    cleaned = _TOPIC_STOP.sub(" ", text)
-    return " ".join(re.sub(r"[?!.,;:—–\"“”()](?=\s|$)|^[\"“(]|(?<=\s)[\"“(]", " ", cleaned).split())
+@cache
+def _marker_pattern() -> re.Pattern:
+    phrases = words()["topic_markers"]["phrases"] + words()["stance"]["supportive"] + words()["stance"]["critical"]
+    return re.compile(rf"(?<![\w-])(?:{_alternation(phrases)})(?![\w-])", re.I)
 
 
-def _resolve_follow_up(query: Query, previous: Query, history: list[Message], index: SpeakerIndex) -> Query:
-    """Fill what a follow-up leaves out from the conversation so far."""
-    text = query.question
-    elliptic = bool(_FOLLOW_UP.search(text)) or len(text.split()) <= 4
-    pronoun = bool(_PRONOUN.search(text))
-    topic_words = [w for w in query.topic.split() if len(w) > 2]
-    if query.intent == "fact":
-        return query
-    refers_back = re.search(r"\b(?:(?:any|which|who|some|each|all|none|one|either|both) of (?:them|these|those)|according to (?:them|it|him|her))\b", text, re.I)
-    earlier = previous.speakers or previous.history_speakers
-    if refers_back and earlier:
-        # "Did any of them also …?", "…, according to them?": the same speakers, a new topic.
-        return replace(query, intent="list", speakers=tuple(earlier), speaker_types=(), missing_speakers=(), follow_up=True,
-                       topic=query.topic or previous.topic, topic_phrase=query.topic_phrase if query.topic else previous.topic_phrase)
-    if (query.speakers or query.missing_speakers) and not topic_words and elliptic:
-        # "And China?": same topic, new speaker(s).
-        intent = "compare" if len(query.speakers) + len(query.missing_speakers) > 1 else "speaker"
-        return replace(query, intent=intent, topic=previous.topic, topic_phrase=previous.topic_phrase, follow_up=True, yes_no=bool(_YES_NO.search(text)) and intent == "speaker")
-    if query.speaker_types and not query.speakers and not topic_words and elliptic:
-        # "What about the NGOs?": same topic, new scope.
-        return replace(query, intent="list", topic=previous.topic, topic_phrase=previous.topic_phrase, follow_up=True)
-    if not query.speakers and not query.missing_speakers and not query.speaker_types and (pronoun or elliptic):
-        speakers = previous.speakers or (previous.history_speakers if previous.intent in ("list", "overview") else ())
-        if speakers:
-            intent = "compare" if len(speakers) > 1 else "speaker"
-            return replace(query, intent=intent, speakers=tuple(speakers), topic=query.topic or previous.topic,
-                           topic_phrase=query.topic_phrase if query.topic else previous.topic_phrase, follow_up=True, yes_no=bool(_YES_NO.search(text)))
-        if previous.speaker_types or previous.group:
-            return replace(query, intent="list", speaker_types=previous.speaker_types, group=previous.group,
-                           topic=query.topic or previous.topic,
-                           topic_phrase=query.topic_phrase if query.topic else previous.topic_phrase, follow_up=True)
-        if not topic_words:
-            return replace(query, topic=previous.topic, topic_phrase=previous.topic_phrase, intent=previous.intent, follow_up=True)
+def _trim(phrase: str, removed_spans=(), base: int = 0) -> str:
+    """The phrase without names already used (`removed_spans`, absolute) and without scaffolding at its edges."""
+    chars = list(phrase)
+    for start, end in removed_spans:
+        for i in range(max(start - base, 0), min(end - base, len(chars))):
+            chars[i] = " "
+    tokens = re.findall(r"[\w'’-]+(?:[.,][\d]+)*|[^\w\s]", "".join(chars))
+    scaffolding = _scaffolding()
+
+    def edge(token: str) -> bool:
+        return not re.match(r"\w", token) or token.lower().strip("'’") in scaffolding or token.lower() in ("'s", "’s")
+
+    while tokens and edge(tokens[0]):
+        tokens.pop(0)
+    while tokens and edge(tokens[-1]):
+        tokens.pop()
+    text = " ".join(tokens)
+    return re.sub(r"\s+([,.;:!?)'’])", r"\1", re.sub(r"([(])\s+", r"\1", text)).replace(" 's", "'s").replace(" - ", "-")
+
+
+def _topic(asked: str, subject_end: int, removed_spans) -> tuple[str, int, bool]:
+    """(topic, where the predicate starts, whether the topic is only a pronoun): what follows the verb of
+    saying, else what is left of the question; a later clause ("…, and what were the numbers?") is cut off."""
+    clause = re.search(r"\s[—–]\s|\s-\s|[;:]|,\s*(?:and\s+|but\s+)?(?:how|what|which|who|when|why|where|did|does|do|according)\b", asked[subject_end:], re.I)
+    if clause:
+        asked = asked[:subject_end + clause.start()]
+    markers = [m for m in _marker_pattern().finditer(asked) if m.start() >= subject_end or subject_end == 0]
+    markers = markers or list(_marker_pattern().finditer(asked))
+    pronouns = _pattern("pronouns", "topic")
+    for marker in markers:
+        raw = asked[marker.end():]
+        if pronouns.fullmatch(raw.strip(" ?!.")):
+            return "", marker.start(), True
+        after = _trim(raw, removed_spans, marker.end())
+        if after:
+            leading = re.match(r"\s*(?:them|it|this|that|these|those)\s+(?:being|were|was|is|are|been|getting|having)\b", raw, re.I)
+            return after, marker.start(), bool(leading)
+    if markers:
+        return _trim(asked[:markers[-1].start()], removed_spans, 0), markers[0].start(), False
+    return _trim(asked, removed_spans, 0), len(asked), False
+
+
+def _stance(asked: str, index: SpeakerIndex) -> tuple[str | None, str | None, tuple[int, int] | None]:
+    """(position, object, span of verb + object) of a side-taking question: "who backed the mandate?"."""
+    stance_words = words()["stance"]
+    found = []
+    for position in ("supportive", "critical"):
+        pattern = re.compile(rf"(?<![\w-])(?:{_alternation(stance_words[position])})(?![\w-])", re.I)
+        found += [(m, position) for m in pattern.finditer(asked)]
+    if not found:
+        return None, None, None
+    found.sort(key=lambda pair: pair[0].start())
+    positions = {p for _, p in found}
+    if len(positions) > 1:
+        return None, None, None  # "for and against": both sides
+    verb, position = found[0]
+    rest = asked[verb.end():]
+    phrase = re.match(r"\s*([\w'’-]+(?:\s+[\w'’-]+){0,6}?)(?=\s+(?:and|or|to|for|in|on|at|by|with|about|over|during|because|when|after|before|while|against|from|into|towards|despite|through|since)\b|\s*[?,.;!]|\s*$)",
+                      rest, re.I)
+    obj_text = phrase.group(1) if phrase else ""
+    obj = _stance_object(obj_text, index)
+    content = [w for w in re.findall(r"[\w'-]+", obj_text) if w.lower() not in _scaffolding()]
+    if obj is None and content:
+        return None, None, None  # "welcomed the release of prisoners": a topic, not a side
+    end = verb.end() + (phrase.end() if phrase and obj else 0)
+    return position, obj, (verb.start(), end)
+
+
+def _stance_object(text: str, index: SpeakerIndex) -> str | None:
+    if not text.strip():
+        return None
+    if _pattern("stance_objects", "mandate").search(text):
+        return "mandate"
+    if _pattern("stance_objects", "country").search(text):
+        return "country"
+    if any(name in index.concerned for _, _, name in index.find(text)):
+        return "country"
+    concerned_codes = {regions.iso3(n) for n in index.concerned} - {None}
+    capitals = _capitals()
+    if any(capitals.get(fold(w)) in concerned_codes for w in re.findall(r"[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?", text)):
+        return "country"  # a capital ("Naypyidaw") stands for the government
+    return None
+
+
+def _scope_types(text: str) -> list[str]:
+    scope_words = words()["speaker_types"]
+    without_concerned = _pattern("state_scope_excludes", "phrases").sub(" ", text)
+    without_concerned = re.sub(rf"\b\w+['’]s?\s+{_OWNED}", " ", without_concerned)  # "the experts' report" is no scope
+    types: list[str] = []
+    for kind, targets in (("ngo", ("ngo",)), ("igo", ("igo",)), ("state", ("state", "country_concerned")), ("panel", ("panel",)),
+                          ("organisation", ("ngo", "igo"))):
+        if kind == "organisation" and ("ngo" in types or "igo" in types):
+            continue  # "intergovernmental organisations", "NGOs and other organisations"
+        if re.search(rf"(?<![\w-])(?:{_alternation(scope_words[kind])})(?![\w-])", without_concerned, re.I):
+            types.extend(t for t in targets if t not in types)
+    return types
+
+
+def _order(asked: str, anchor_names: list[str]) -> tuple[str | None, int]:
+    order = words()["order"]
+    after = re.search(rf"\b(?:{_alternation(order['after'])})\b", asked, re.I)
+    before = re.search(rf"\b(?:{_alternation(order['before'])})\b", asked, re.I)
+    anchor = anchor_names[0] if anchor_names else None
+    if anchor and (after or before):
+        return anchor, 1 if after and (not before or after.start() < before.start()) else -1
+    for word, n in order["ordinals"].items():
+        if re.search(rf"\b{word}\b", asked, re.I):
+            return None, n
+    if re.search(rf"\b(?:{_alternation(order['last'])})\b", asked, re.I):
+        return None, -1
+    return (anchor, 1) if anchor else (None, 1)
+
+
+def _read(question: str, index: SpeakerIndex, router) -> _Reading:
+    cleaned = clean(question)
+    asked, context = _asking_sentence(cleaned)
+    routed = router.route(asked)
+    if routed.intent == "count" and not _pattern("count_cues", "phrases").search(asked):
+        routed = router.route(asked, allowed=_INTENTS - {"count"})  # no number is asked for
+    if routed.intent == "order" and not _order_cues().search(asked):
+        routed = router.route(asked, allowed=_INTENTS - {"order", "count"})  # no position in the debate is asked for
+    comparing = bool(_pattern("compare_words", "words").search(asked))
+    reading = _Reading(cleaned=cleaned, asked=asked, context=context, intent=routed.intent, fact=routed.fact)
+
+    # Blocs named as a scope come first: "EU members" is a scope even where the EU itself spoke.
+    scoped_blocs = [m for m in regions.find_blocs(asked) if m.as_scope]
+    named_all = [n for n in sorted(index.find(asked) + index.roles(asked))
+                 if not any(m.start < n[1] and n[0] < m.end for m in scoped_blocs)]
+    subjects = _subjects(named_all, asked, index, comparing=comparing)
+    reading.speakers = list(dict.fromkeys(n for _, _, n in subjects if not n.startswith("?")))
+    reading.named_mentions = len({(s, e) for s, e, n in subjects if not n.startswith("?")})
+    unresolved_roles = [n[1:] for _, _, n in subjects if n.startswith("?")]
+    name_spans = [(s, e) for s, e, _ in named_all]
+
+    # Scope: group spoken for, blocs and regions, speaker types.
+    behalf = re.search(rf"\b(?:{_alternation(words()['behalf']['on_behalf'])})\s+(?P<group>(?:the\s+)?[\w][^?,.;]*?)"
+                       r"(?=\s+(?:say|said|says|speak|spoke|talk|talked|mention|mentioned|raise|raised|about|on|regarding|in|at|during)\b|[?,.;]|$)",
+                       asked, re.I)
+    asks_whose = re.search(rf"\b(?:{_alternation(words()['behalf']['asks_whose'])})\b", asked, re.I)
+    all_speakers = [(s.speaker, s.speaker_type) for s in index.statements]
+    bloc_mentions = regions.find_blocs(asked, name_spans)
+    taken = list(name_spans)
+    for mention in bloc_mentions:
+        taken.append((mention.start, mention.end))
+        inside_behalf = behalf and behalf.start() <= mention.start
+        if mention.bloc.members is not None and mention.as_scope and not inside_behalf:
+            members = regions.members_among(mention.bloc, all_speakers)
+            reading.scope_speakers = tuple(dict.fromkeys((reading.scope_speakers or ()) + members))
+            reading.scope_label = f"{reading.scope_label} or {mention.bloc.label}" if reading.scope_label else mention.bloc.label
+        elif mention.bloc.kind == "group":
+            reading.group = mention.bloc.label
+    if behalf and not asks_whose and reading.group is None:
+        candidate = re.sub(r"^(?:the|a)\s+", "", behalf.group("group").strip(), flags=re.I)
+        if not re.match(r"(?:group|groups|countries|states|a group)\b", candidate, re.I):
+            known = gazetteer.canonical_name(candidate)
+            reading.group = known[0] if known else candidate
+    if asks_whose and reading.speakers:
+        reading.asks_group = True
+    reading.speaker_types = _scope_types(_mask(asked, taken))
+    if reading.scope_speakers is not None and not reading.speaker_types:
+        reading.speaker_types = ["state", "country_concerned"]
+
+    reading.stance, reading.stance_object, stance_span = _stance(asked, index)
+    subject_end = max((e for s, e, _ in subjects), default=0)
+    removed = [_with_verb(asked, s, e) for s, e, _ in subjects] + [(m.start, m.end) for m in bloc_mentions]
+    if stance_span and reading.stance_object:
+        removed.append(stance_span)
+    if behalf:
+        removed.append((behalf.start(), behalf.end()))
+    reading.topic, predicate, reading.topic_pronoun = _topic(asked, subject_end, removed)
+    subject_part = asked[:predicate] if predicate else asked
+    reading.missing, reading.listed = _missing(subject_part, index, name_spans)
+    reading.missing += [r for r in unresolved_roles if r not in reading.missing]
+
+    reading.yes_no = bool(re.match(rf"\s*(?:and\s+|so\s+)?(?:{_alternation(words()['yes_no_openers']['words'])})\b", asked, re.I))
+    reading.refers_back = bool(_pattern("refer_back", "phrases").search(asked))
+    pronoun = re.search(rf"(?<![\w-])(?:{_alternation(words()['pronouns']['speaker'])})(?![\w-])", asked, re.I)
+    reading.speaker_pronoun = bool(pronoun) and pronoun.start() < predicate or bool(_pattern("according_to_pronoun", "phrases").search(asked))
+    opener = re.match(rf"\s*(?:{_alternation(words()['elliptic_openers']['phrases'])})\b", asked, re.I)
+    reading.elliptic = bool(opener) and len(asked.split()) <= 8 or len(re.findall(r"\w+", asked)) <= 3
+    if context and not reading.speakers and reading.speaker_pronoun:
+        from_context = _subjects(sorted(index.find(context) + index.roles(context)), context, index, comparing=True)
+        if from_context:
+            reading.speakers = list(dict.fromkeys(n for _, _, n in from_context if not n.startswith("?")))
+            reading.named_mentions = len({(s, e) for s, e, _ in from_context})
+            reading.from_context = True
+    if context and (reading.topic_pronoun or not reading.topic):
+        context_topic, _, _ = _topic(context, 0, [_with_verb(context, s, e) for s, e, _ in index.find(context)])
+        if context_topic:
+            _resolve_topic_pronoun(reading, context_topic)
+    _settle_intent(reading, routed, index)
+    return reading
+
+
+def _counts_speakers(asked: str) -> bool:
+    nouns = [w for kind in words()["speaker_types"].values() if isinstance(kind, list) for w in kind]
+    nouns += ["speakers", "statements", "interventions", "participants", "delegates", "times"]
+    return bool(re.search(rf"\bhow many\s+(?:[\w-]+\s+){{0,2}}?(?:{_alternation(nouns)})\b(?!.*\b(?:took part|participated|attended|in total)\b)",
+                          asked, re.I))
+
+
+@cache
+def _order_cues() -> re.Pattern:
+    order = words()["order"]
+    cues = order["after"] + order["before"] + order["first"] + order["last"] + list(order["ordinals"]) + [
+        "order", "next", "opened", "closed", "preceded", "followed"]
+    return re.compile(rf"(?<![\w-])(?:{_alternation(cues)})(?![\w-])", re.I)
+
+
+def _with_verb(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of a subject with its auxiliary and verb of saying: "did Albania say" in "How many X did Albania say…"."""
+    before = re.search(r"\b(?:did|does|do|has|have|had|was|were|is|are)\s+(?:the\s+)?$", text[:start], re.I)
+    after = re.match(r"(?:['’]s?)?\s+(?:say|said|says|claim|claimed|claims|report|reported|reports|tell|told|state|stated)\b", text[end:], re.I)
+    return (before.start() if before else start, end + (after.end() if after else 0))
+
+
+def _mask(text: str, spans) -> str:
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, min(end, len(chars))):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def _resolve_topic_pronoun(reading: _Reading, referent: str) -> None:
+    """"…talked about them being dissolved?" after "I'm writing about unions.": them → unions, in the topic and the question."""
+    if reading.topic_pronoun:
+        marker = next((m for m in _marker_pattern().finditer(reading.asked)
+                       if re.match(r"\s*(?:them|it|this|that|these|those)\b", reading.asked[m.end():], re.I)), None)
+        if marker is not None:
+            rest = re.sub(r"^\s*(?:them|it|this|that|these|those)\b", f" {referent}", reading.asked[marker.end():], flags=re.I)
+            reading.resolved = reading.asked[:marker.end()] + rest
+            reading.topic = _trim(rest) or referent
+        else:
+            reading.topic = referent
+    elif not reading.topic:
+        reading.topic = referent
+    reading.topic_pronoun = False
+
+
+def _settle_intent(reading: _Reading, routed, index: SpeakerIndex) -> None:
+    """Crisp facts correct the router: named speakers, a topic or none, order words, counts of statements."""
+    intent = reading.intent
+    named = bool(reading.speakers or reading.missing or reading.listed)
+    many = reading.named_mentions + len(reading.missing) + len(reading.listed) >= 2
+    counts_statements = re.search(r"\bhow many\s+(?:statements|times|interventions|speeches)\b|\bhow often\b", reading.asked, re.I)
+    if intent == "fact" and named and reading.fact not in ("date", "session"):
+        intent = "speaker"
+    if _pattern("overview_cues", "phrases").search(reading.asked) and intent in ("list", "roster", "fact", "speaker", "compare"):
+        intent = "speaker" if named else "overview"
+    if intent == "count" and named and not counts_statements:
+        intent = "speaker"
+    if intent in ("roster", "list", "fact") and not named and _counts_speakers(reading.asked):
+        intent = "count"  # "how many NGOs spoke": a number of speakers, not their names
+    if intent == "order":
+        anchors = list(reading.speakers)
+        reading.order_anchor, reading.order_offset = _order(reading.asked, anchors)
+        if reading.order_anchor is None and reading.order_offset == 1 and not re.search(
+                rf"\b(?:{_alternation(words()['order']['first'] + list(words()['order']['ordinals']))})\b", reading.asked, re.I):
+            intent = "roster" if not reading.topic else "list"
+        else:
+            reading.speakers, reading.topic, reading.named_mentions = [], "", 0  # the anchor is not a speaker asked about
+    if reading.asks_group:
+        intent = "speaker"
+    if intent in ("speaker", "compare") and not named:
+        intent = "overview" if intent == "compare" and reading.stance is None and not reading.topic else "list"
+    if intent in ("list", "roster", "overview") and named and not reading.group and reading.scope_speakers is None and not (
+            reading.speaker_types and not reading.yes_no):
+        intent = "speaker"
+    if intent == "speaker" and many:
+        intent = "compare"
+    if intent == "speaker" and reading.named_mentions == 1 and _pattern("compare_words", "words").search(reading.asked) and len(reading.speakers) > 1:
+        intent = "compare"
+    if intent == "compare" and not many:
+        intent = "speaker"
+    if intent == "roster" and reading.topic and not reading.stance:
+        intent = "list"
+    if intent == "list" and not reading.topic and reading.stance is None and not reading.yes_no:
+        intent = "roster"
+    if intent == "fact" and reading.fact is None:
+        reading.fact = routed.fact or "title"
+    if intent != "fact":
+        reading.fact = None
+    reading.intent = intent
+
+
+# ---------------------------------------------------------------- the conversation
+
+def understand(question: str, history: list[Message], corpora, speaker_types=None, speakers=None) -> Query:
+    """Resolve a question (and the conversation before it) into a Query."""
+    index = speaker_index(corpora)
+    router = corpora[0].assistant.router()
+    reading = _read(question, index, router)
+    previous = _previous(history, index, router)
+    if previous is not None:
+        _resolve_follow_up(reading, previous, index)
+    query = _query(question, reading)
+    if speaker_types:
+        query = query.model_copy(update={"speaker_types": tuple(speaker_types)})
+    if speakers:
+        chosen = tuple(s for s in speakers if s in index.names)
+        if chosen and not query.speakers:
+            intent = "speaker" if len(chosen) == 1 and query.intent not in ("list", "roster", "count", "order") else query.intent
+            query = query.model_copy(update={"speakers": chosen, "intent": intent})
     return query
+
+
+@dataclass
+class _Previous:
+    reading: _Reading
+    answer_speakers: list[str]
+
+
+def _previous(history: list[Message], index: SpeakerIndex, router) -> _Previous | None:
+    users = [m.content for m in history if m.role == "user"][-3:]
+    previous: _Reading | None = None
+    for text in users:
+        reading = _read(text, index, router)
+        if previous is not None:
+            _resolve_follow_up(reading, _Previous(previous, []), index)
+        previous = reading
+    if previous is None:
+        return None
+    last_answer = next((m.content for m in reversed(history) if m.role == "assistant"), "")
+    return _Previous(previous, index.speakers_of(last_answer) if last_answer else [])
+
+
+def _resolve_follow_up(reading: _Reading, previous: _Previous, index: SpeakerIndex) -> None:
+    """Fill what a follow-up leaves out from the conversation so far."""
+    before = previous.reading
+    if reading.intent == "fact" and not (reading.speaker_pronoun or reading.refers_back or reading.elliptic):
+        return
+    earlier = previous.answer_speakers or before.speakers
+    has_topic = bool(reading.topic) and not reading.topic_pronoun
+    named = bool(reading.speakers or reading.missing or reading.listed)
+
+    def inherit_topic() -> None:
+        if reading.topic_pronoun and before.topic:
+            _resolve_topic_pronoun(reading, before.topic)
+        elif not reading.topic:
+            reading.topic = before.topic
+            if reading.stance is None:
+                reading.stance, reading.stance_object = before.stance, before.stance_object
+
+    if reading.group and re.search(r"\bthe\s+(?:one|delegation|country|state|speaker|organisation|organization|ngo)\b", reading.asked, re.I):
+        # "the one speaking for the African Group": the speaker of that group (among the earlier ones if any).
+        pool = set(earlier) or set(index.names)
+        spoke = [s.speaker for s in index.statements if s.on_behalf_of and fold(reading.group) in fold(s.on_behalf_of) and s.speaker in pool]
+        spoke = spoke or [s.speaker for s in index.statements if s.on_behalf_of and fold(reading.group) in fold(s.on_behalf_of)]
+        if spoke:
+            reading.speakers, reading.group, reading.intent, reading.named_mentions = list(dict.fromkeys(spoke)), None, "speaker", 1
+            if len(reading.speakers) > 1:
+                reading.intent = "compare"
+            reading.speaker_types = []
+            inherit_topic()
+            reading.from_context = True
+            return
+    if reading.refers_back and earlier:
+        allowed = tuple(earlier)
+        if reading.scope_speakers is not None:
+            allowed = tuple(s for s in allowed if s in reading.scope_speakers)
+            reading.scope_label = f"{reading.scope_label} among those speakers"
+        else:
+            reading.scope_label = "those speakers"
+        reading.scope_speakers = allowed
+        if reading.intent in ("speaker", "compare", "overview", "roster"):
+            reading.intent = "list"
+        if reading.speakers and not reading.missing:
+            reading.speakers = []
+        inherit_topic()
+        reading.elliptic = True  # marks a follow-up
+        return
+    if named and not has_topic and (reading.elliptic or reading.topic_pronoun):
+        # "And China?", "How did France describe it?": same topic, new speaker(s).
+        reading.intent = "compare" if reading.named_mentions + len(reading.missing) > 1 else (
+            before.intent if before.intent in ("speaker", "count", "order") else "speaker")
+        inherit_topic()
+        reading.elliptic = True
+        return
+    if (reading.speaker_types or reading.scope_speakers is not None) and not named and not has_topic and reading.elliptic:
+        # "What about the NGOs?", "And the Asian states?": same question, new scope.
+        reading.intent = before.intent if before.intent in ("list", "roster", "count", "overview") else "list"
+        inherit_topic()
+        return
+    according = _pattern("according_to_pronoun", "phrases").search(reading.asked)
+    if not named and reading.speaker_pronoun and (according or not reading.speaker_types and reading.scope_speakers is None):
+        speakers = before.speakers or (earlier if before.intent in ("list", "roster", "overview", "order", "count") else [])
+        if speakers:
+            reading.speakers = list(speakers)
+            reading.named_mentions = len(speakers) if not before.speakers else before.named_mentions
+            reading.intent = "compare" if reading.named_mentions > 1 else "speaker"
+            reading.speaker_types, reading.fact = [], None
+            if reading.topic_pronoun or not reading.topic:
+                inherit_topic()
+            reading.elliptic = True
+            return
+        if before.speaker_types or before.group or before.scope_speakers is not None:
+            reading.speaker_types, reading.group, reading.scope_speakers = before.speaker_types, before.group, before.scope_speakers
+            reading.scope_label = before.scope_label
+            reading.intent = "list"
+            inherit_topic()
+            reading.elliptic = True
+            return
+    if reading.elliptic and not named and not has_topic and not reading.speaker_types:
+        reading.intent = before.intent
+        reading.speakers = list(before.speakers)
+        reading.named_mentions = before.named_mentions
+        reading.speaker_types, reading.group, reading.scope_speakers = before.speaker_types, before.group, before.scope_speakers
+        inherit_topic()
+        return
+    if reading.topic_pronoun and before.topic:
+        _resolve_topic_pronoun(reading, before.topic)
+        reading.elliptic = True
+        return
+    reading.elliptic = False
+
+
+def _query(question: str, reading: _Reading) -> Query:
+    follow_up = reading.elliptic or reading.from_context
+    return Query(
+        question=question,
+        asked=reading.asked,
+        intent=reading.intent,
+        topic=reading.topic,
+        speakers=tuple(reading.speakers),
+        missing_speakers=tuple(reading.missing),
+        listed_speakers=tuple(reading.listed),
+        speaker_types=tuple(reading.speaker_types),
+        scope_label=reading.scope_label,
+        scope_speakers=reading.scope_speakers,
+        group=reading.group,
+        asks_group=reading.asks_group,
+        yes_no=reading.yes_no,
+        stance=reading.stance,
+        stance_object=reading.stance_object,
+        fact=reading.fact,
+        order_anchor=reading.order_anchor,
+        order_offset=reading.order_offset,
+        follow_up=follow_up,
+        standalone=_standalone(reading) if follow_up else reading.asked if not reading.context else _with_context(reading),
+    )
+
+
+def _names(names) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else "the speakers"
+
+
+def _with_context(reading: _Reading) -> str:
+    """The asking sentence, with its topic spelt out when the preamble gave it ("them" → "unions")."""
+    if reading.resolved:
+        return reading.resolved
+    return reading.asked if not reading.topic or reading.topic.lower() in reading.asked.lower() else (
+        f"{reading.asked.rstrip('?')} ({reading.topic})?")
+
+
+def _standalone(reading: _Reading) -> str:
+    """The question without references to earlier turns, for LLMs and logs."""
+    about = f" about {reading.topic}" if reading.topic else ""
+    side = {"supportive": "supported", "critical": "criticised"}.get(reading.stance or "")
+    target = {"mandate": " the mandate and its report", "country": " the country concerned"}.get(reading.stance_object or "", "")
+    if reading.intent in ("speaker", "compare"):
+        who = _names(reading.speakers)
+        if reading.yes_no:
+            return f"Did {who} say anything{about}?"
+        return f"What did {who} say{about}?"
+    scope = re.sub(r"\s*(?:among )?those speakers$", "", reading.scope_label) or ("speakers" if not reading.speaker_types else
+                                    " and ".join(dict.fromkeys({"ngo": "NGOs", "igo": "intergovernmental organisations", "state": "states",
+                                                                "country_concerned": "states", "panel": "experts"}[t] for t in reading.speaker_types)))
+    among = ""
+    if reading.scope_speakers and reading.scope_label.endswith("those speakers"):
+        scope, among = f"of {_names(reading.scope_speakers)}", f" ({scope})" if scope != "speakers" else ""
+    group = f" speaking on behalf of the {reading.group}" if reading.group else ""
+    if reading.intent == "count":
+        return f"How many {scope}{among}{group} spoke{about}?"
+    if reading.intent == "roster":
+        return f"Which {scope}{among}{group} took the floor?"
+    if side:
+        return f"Which {scope}{among}{group} {side}{target or about}?"
+    return f"Which {scope}{among}{group} spoke{about}?"

@@ -1,10 +1,16 @@
-"""The gold set: JSON lines loaded and validated into frozen `GoldItem`s (see eval/README.md)."""
+"""The gold set: JSON lines loaded and validated into frozen `GoldItem`s (see eval/README.md).
+
+The gold set is a folder, `eval/gold/`, with one JSONL file per document (`belarus.jsonl`,
+`burundi.jsonl`, `water.jsonl`, …); every item names the document it is about and its split
+(`dev`, used while tuning; `test`, frozen and run only to report).
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Literal
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -14,8 +20,14 @@ from assistant.models import Frozen
 GOLD_TYPES: tuple[str, ...] = (
     "speaker_topic", "speaker_position", "who_which", "group", "figure", "document_fact",
     "comparison", "overview", "abstain_speaker", "abstain_topic", "followup",
+    # The shapes of issue 10: questions in journalists' words rather than the document's.
+    "paraphrase", "chatty", "scope_region", "scope_bloc", "scope_type", "stance", "group_followup",
+    "meeting", "hostile",
 )
-DEFAULT_GOLD = Path(__file__).resolve().parent / "gold.jsonl"
+SPLITS: tuple[str, ...] = ("dev", "test")
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_GOLD = Path(__file__).resolve().parent / "gold"
+BUNDLED_DOCUMENT = "data/hrc58-belarus-id.txt"  # the document of an item that names none
 
 
 class GoldError(UserError):
@@ -42,6 +54,27 @@ class GoldItem(Frozen):
     abstain: bool = False
     must_contain: tuple[str, ...] = ()
     note: str = ""
+    document: str = BUNDLED_DOCUMENT  # repo-relative path of the document the conversation is about
+    split: Literal["dev", "test"] = "test"
+    support: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # speaker -> verbatim fragments making the point
+
+    @field_validator("document")
+    @classmethod
+    def _document(cls, value: str) -> str:
+        value = value.strip()
+        if not value or Path(value).is_absolute() or ".." in Path(value).parts:
+            raise ValueError("must be a repository-relative path such as data/hrc58-belarus-id.txt")
+        return value
+
+    @field_validator("support", mode="before")
+    @classmethod
+    def _support(cls, value):
+        if not isinstance(value, dict):
+            raise ValueError("must be an object {speaker: [verbatim fragment, ...]}")
+        support = {" ".join(str(k).split()): _names(v) for k, v in value.items()}
+        if not all(support.values()):
+            raise ValueError("every speaker in support needs at least one verbatim fragment")
+        return support
 
     @field_validator("type")
     @classmethod
@@ -80,8 +113,14 @@ class GoldItem(Frozen):
 
     @model_validator(mode="after")
     def _consistent(self):
-        if self.abstain and (self.must_cite or self.any_of or self.must_contain):
-            raise ValueError("an abstention item cannot have must_cite, any_of or must_contain")
+        if self.abstain and (self.must_cite or self.any_of or self.must_contain or self.support):
+            raise ValueError("an abstention item cannot have must_cite, any_of, must_contain or support")
+        from eval.metrics import name_key
+
+        known = {name_key(n) for n in self.speakers()}
+        strangers = [name for name in self.support if name_key(name) not in known]
+        if strangers:
+            raise ValueError(f"support names {', '.join(strangers)}, who is not in must_cite, may_cite or any_of")
         return self
 
     @property
@@ -96,6 +135,9 @@ class GoldItem(Frozen):
     def speakers(self) -> set[str]:
         """Every speaker name the item mentions."""
         return {*self.must_cite, *self.may_cite, *(n for g in self.any_of for n in g)}
+
+    def document_path(self, root: Path = REPO_ROOT) -> Path:
+        return root / self.document
 
 
 def parse_gold(lines: Iterable[str], source: str = "gold") -> list[GoldItem]:
@@ -127,16 +169,39 @@ def parse_gold(lines: Iterable[str], source: str = "gold") -> list[GoldItem]:
     return items
 
 
-def load_gold(path: Path | str = DEFAULT_GOLD) -> list[GoldItem]:
-    """Read and validate a gold JSONL file."""
-    path = Path(path)
-    if not path.is_file():
-        raise GoldError(f"{path}: no such gold file.")
+def _load_file(path: Path) -> list[GoldItem]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise GoldError(f"{path}: cannot be read as UTF-8 text ({type(exc).__name__}).") from None
     return parse_gold(text.splitlines(), source=str(path))
+
+
+def load_gold(path: Path | str = DEFAULT_GOLD, split: str = "all") -> list[GoldItem]:
+    """Read and validate a gold JSONL file, or every `*.jsonl` of a gold folder (ids unique across files).
+
+    `split`: "dev", "test" or "all".
+    """
+    if split not in (*SPLITS, "all"):
+        raise GoldError(f"unknown split {split!r}; use dev, test or all.")
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(path.glob("*.jsonl"))
+        if not files:
+            raise GoldError(f"{path}: the gold folder holds no .jsonl file.")
+    elif path.is_file():
+        files = [path]
+    else:
+        raise GoldError(f"{path}: no such gold file.")
+    items: list[GoldItem] = []
+    first_file: dict[str, Path] = {}
+    for file in files:
+        for item in _load_file(file):
+            if item.id in first_file:
+                raise GoldError(f"{file}: duplicate id {item.id!r} (also in {first_file[item.id]}).")
+            first_file[item.id] = file
+            items.append(item)
+    return [item for item in items if split == "all" or item.split == split]
 
 
 def unknown_speakers(items: Iterable[GoldItem], speakers: Iterable[str]) -> dict[str, list[str]]:
@@ -154,3 +219,28 @@ def unknown_speakers(items: Iterable[GoldItem], speakers: Iterable[str]) -> dict
             if name_key(name) not in known:
                 found.setdefault(name, []).append(item.id)
     return found
+
+
+def statement_problems(items: Iterable[GoldItem], statements) -> list[str]:
+    """What in the gold does not hold against the document's statements, one line per problem.
+
+    Every `support` fragment must be found (case, spaces and quote marks normalised) in a
+    statement of its own speaker, and every gold speaker must be a speaker of the document.
+    `statements`: the `assistant.models.Statement`s of the one document the items are about.
+    """
+    from assistant.text import normalise_for_match
+    from eval.metrics import name_key
+
+    texts: dict[str, list[str]] = {}
+    for s in statements:
+        texts.setdefault(name_key(s.speaker), []).append(normalise_for_match(s.text))
+    problems = []
+    for item in items:
+        for name in sorted(item.speakers()):
+            if name_key(name) not in texts:
+                problems.append(f"{item.id}: {name!r} is not a speaker of {item.document}")
+        for name, fragments in item.support.items():
+            for fragment in fragments:
+                if not any(normalise_for_match(fragment) in text for text in texts.get(name_key(name), [])):
+                    problems.append(f"{item.id}: support {fragment!r} is not in a statement of {name}")
+    return problems

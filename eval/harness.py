@@ -1,8 +1,11 @@
 """Run systems over the gold set: conversations turn by turn, timing, scoring, progress.
 
-`run_eval(systems, items, context, progress)` returns the results as plain JSON-ready
-dicts: per system a summary and one record per gold item. Scoring uses only
-`eval.metrics` plus the indexed document (`EvalContext`), whichever system answered.
+`run_documents(runs, items, progress)` asks each gold item of each document (`DocumentRun`:
+the document's path, its `EvalContext` and the systems scoped to it) and returns the results
+as plain JSON-ready dicts: per system a summary over everything, a summary per document and
+split (`by_document`), and one record per gold item. `run_eval(systems, items, context)` is
+the same for a single document. Scoring uses only `eval.metrics` plus the indexed document,
+whichever system answered.
 """
 
 from __future__ import annotations
@@ -85,8 +88,12 @@ def score_item(
     citations = tuple(answer.citations) if answer is not None else ()
     text = answer.answer if answer is not None else ""
     abstained = bool(answer.abstained) if answer is not None else False
+    absence = metrics.absence_claim(text, abstained, len(citations)) if answer is not None else metrics.AbsenceClaim(False)
+    # The statement's real speaker, so a quote given to the wrong speaker never counts as support.
+    names = cited_speaker_names(citations, context.checker)
+    support = metrics.support_hits(((name, c.quote) for name, c in zip(names, citations)), item.support)
 
-    speakers = metrics.speaker_scores(cited_speaker_names(citations, context.checker), item.must_cite, item.may_cite, item.any_of)
+    speakers = metrics.speaker_scores(names, item.must_cite, item.may_cite, item.any_of)
     numbers = {c.n for c in citations}
     coverage = metrics.citation_coverage(text, numbers) if answer is not None and not abstained else metrics.CoverageScore(None, 0, 0)
 
@@ -137,10 +144,15 @@ def score_item(
         reasons.append(f"{len(failed_quotes)} quote(s) not verbatim")
     if missing_strings:
         reasons.append("missing " + ", ".join(repr(s) for s in missing_strings))
+    false_absence = absence.claimed and not item.abstain
+    if false_absence and abstention_ok:
+        reasons.append(f"claims absence ({absence.phrase!r}) but the document answers it")
 
     return {
         "id": item.id,
         "type": item.type,
+        "document": item.document,
+        "split": item.split,
         "question": item.question,
         "turns": list(item.turns),
         "expected": {
@@ -185,6 +197,8 @@ def score_item(
             "misattributed": sum(1 for c in cited if c["misattributed_to"]),
         },
         "abstention_ok": abstention_ok,
+        "absence": {"claimed": absence.claimed, "hedged": absence.hedged, "phrase": absence.phrase, "false": false_absence},
+        "support": {"eligible": support.eligible, "hits": support.hits, "gold": {k: list(v) for k, v in item.support.items()}},
         "must_contain": {
             "checked": bool(item.must_contain),
             "ok": (not missing_strings) if item.must_contain else None,
@@ -233,6 +247,14 @@ def summarise(records: list[dict]) -> dict:
         "abstention_accuracy": metrics.mean(1.0 if r["abstention_ok"] else 0.0 for r in records),
         "abstentions_missed": sum(1 for r in abstain_gold if not r["abstained"]),
         "abstentions_wrong": sum(1 for r in answer_gold if r["abstained"]),
+        "true_abstentions": len(abstain_gold),
+        "true_abstentions_right": sum(1 for r in abstain_gold if r["abstention_ok"]),
+        "answerable_items": len(answer_gold),
+        "false_absences": sum(1 for r in answer_gold if r["absence"]["claimed"]),
+        "false_absence_rate": metrics.micro_ratio([1 if r["absence"]["claimed"] else 0 for r in answer_gold], [1] * len(answer_gold)),
+        "hedged_answers": sum(1 for r in answer_gold if r["absence"]["hedged"]),
+        "support_eligible": sum(r["support"]["eligible"] for r in records),
+        "support_rate": metrics.micro_ratio([r["support"]["hits"] for r in records], [r["support"]["eligible"] for r in records]),
         "must_contain_accuracy": metrics.mean(1.0 if ok else 0.0 for ok in must),
         "must_contain_items": len(must),
         **{f"recall@{k}": metrics.mean(r[f"recall@{k}"] for r in retrieval) for k in KS},
@@ -289,6 +311,80 @@ def run_system(system: System, items: Sequence[GoldItem], context: EvalContext, 
     return records
 
 
+@dataclass
+class DocumentRun:
+    """One document of the gold set: its repo-relative path, what the scorer knows of it, the systems scoped to it."""
+
+    document: str
+    context: EvalContext
+    systems: Sequence[System]
+
+
+def by_document(records: list[dict]) -> dict[str, dict[str, dict]]:
+    """{document: {"dev": summary, "test": summary, "all": summary}}; a split without items is left out."""
+    grouped: dict[str, dict[str, dict]] = {}
+    for document in dict.fromkeys(r["document"] for r in records):
+        mine = [r for r in records if r["document"] == document]
+        grouped[document] = {
+            split: summarise(chosen)
+            for split, chosen in (("dev", [r for r in mine if r["split"] == "dev"]),
+                                  ("test", [r for r in mine if r["split"] == "test"]), ("all", mine))
+            if chosen
+        }
+    return grouped
+
+
+def run_documents(
+    runs: Sequence[DocumentRun],
+    items: Sequence[GoldItem],
+    progress: Progress | None = None,
+    gold_path: str = "",
+    notes: Sequence[str] = (),
+    split: str = "all",
+    segmentation: dict | None = None,
+) -> dict:
+    """Run every system over the items of every document; the whole result as a JSON-ready dict."""
+    started = time.perf_counter()
+    out_systems: dict[str, dict] = {}
+    documents = []
+    for run in runs:
+        mine = [item for item in items if item.document == run.document]
+        documents.append({
+            "document": run.document,
+            "document_id": run.context.document_id,
+            "title": run.context.title,
+            "statements": len(run.context.statements),
+            "items": len(mine),
+        })
+        for system in run.systems:
+            t0 = time.perf_counter()
+            entry = out_systems.setdefault(system.name, {"kind": system.kind, "description": system.description, "questions": [], "seconds": 0.0})
+            entry["questions"] += run_system(system, mine, run.context, progress)
+            entry["seconds"] += time.perf_counter() - t0
+    for entry in out_systems.values():
+        entry["summary"] = {**summarise(entry["questions"]), "seconds": entry.pop("seconds")}
+        entry["by_document"] = by_document(entry["questions"])
+    first = runs[0].context if runs else None
+    return {
+        "meta": {
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "gold": gold_path,
+            "split": split,
+            "items": sum(d["items"] for d in documents),
+            "documents": documents,
+            "document_id": first.document_id if first and len(runs) == 1 else None,
+            "document_title": first.title if first and len(runs) == 1 else f"{len(runs)} documents",
+            "statements": sum(d["statements"] for d in documents),
+            "ks": list(KS),
+            "seconds": time.perf_counter() - started,
+            "notes": list(notes),
+        },
+        "systems": {name: {k: entry[k] for k in ("kind", "description", "summary", "by_document", "questions")}
+                    for name, entry in out_systems.items()},
+        "segmentation": segmentation or {},
+    }
+
+
 def run_eval(
     systems: Sequence[System],
     items: Sequence[GoldItem],
@@ -297,34 +393,10 @@ def run_eval(
     gold_path: str = "",
     notes: Sequence[str] = (),
 ) -> dict:
-    """Run every system over every item; the whole result as a JSON-ready dict."""
-    started = time.perf_counter()
-    out_systems = {}
-    for system in systems:
-        t0 = time.perf_counter()
-        records = run_system(system, items, context, progress)
-        summary = summarise(records)
-        summary["seconds"] = time.perf_counter() - t0
-        out_systems[system.name] = {
-            "kind": system.kind,
-            "description": system.description,
-            "summary": summary,
-            "questions": records,
-        }
-    return {
-        "meta": {
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "gold": gold_path,
-            "items": len(items),
-            "document_id": context.document_id,
-            "document_title": context.title,
-            "statements": len(context.statements),
-            "ks": list(KS),
-            "seconds": time.perf_counter() - started,
-            "notes": list(notes),
-        },
-        "systems": out_systems,
-    }
+    """Every system over every item, all about the one document of `context`."""
+    documents = list(dict.fromkeys(item.document for item in items))
+    runs = [DocumentRun(document, context, systems) for document in documents]
+    return run_documents(runs, items, progress, gold_path, notes)
 
 
 class StderrProgress:

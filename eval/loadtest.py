@@ -28,6 +28,8 @@ import threading
 import time
 from collections import Counter
 
+from eval.rss import RssSampler
+
 # (question, earlier question of the same conversation or None). About the bundled document.
 MIX: tuple[tuple[str, str | None], ...] = (
     ("What did France say about political prisoners?", None),
@@ -66,46 +68,6 @@ def percentile(values: list[float], q: float) -> float | None:
 def comparable(answer: dict) -> str:
     """What must not change under load: the answer text and its citations."""
     return json.dumps({"answer": answer.get("answer"), "citations": answer.get("citations")}, sort_keys=True, ensure_ascii=False)
-
-
-class RssSampler(threading.Thread):
-    """RSS of a process plus its children (psutil), sampled every `interval` seconds."""
-
-    def __init__(self, pid: int, interval: float = 0.1):
-        super().__init__(daemon=True)
-        import psutil
-
-        self.process = psutil.Process(pid)
-        self.interval = interval
-        self.peak = 0
-        self.samples = 0
-        self.halt = threading.Event()
-
-    def measure(self) -> int:
-        import psutil
-
-        try:
-            procs = [self.process, *self.process.children(recursive=True)]
-        except psutil.Error:
-            return 0
-        total = 0
-        for proc in procs:
-            try:
-                total += proc.memory_info().rss
-            except psutil.Error:
-                pass
-        self.peak = max(self.peak, total)
-        self.samples += 1
-        return total
-
-    def run(self) -> None:
-        while not self.halt.is_set():
-            self.measure()
-            self.halt.wait(self.interval)
-
-    def stop(self) -> None:
-        self.halt.set()
-        self.join(timeout=5)
 
 
 def _mb(value: int | None) -> float | None:

@@ -8,6 +8,7 @@ Per question:
 * citation coverage of the answer's sentences (`citation_coverage`)
 * verbatim quotes and misattributions (`QuoteChecker`)
 * abstention and must-contain checks (`must_contain_missing`)
+* claims of absence ("nobody said that", `absence_claim`) and the support of quotes (`support_hits`)
 * retrieval recall@k and reciprocal rank over statement ids (`retrieval_scores`)
 Aggregates: macro means of the per-question values and micro (pooled) ratios
 (`micro_ratio`, `mean`), latency percentiles (`percentile`).
@@ -15,10 +16,13 @@ Aggregates: macro means of the per-question values and micro (pooled) ratios
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from assistant.text import normalise_for_match, sentence_spans
 
@@ -292,6 +296,85 @@ def must_contain_missing(text: str, required: Iterable[str]) -> list[str]:
     """The must_contain strings absent from `text` (case-insensitive, quotes and spaces normalised)."""
     haystack = normalise_for_match(text or "")
     return [s for s in required if normalise_for_match(s) not in haystack]
+
+
+# ---------------------------------------------------------------- absence and support
+
+ABSENCE_PHRASES = Path(__file__).resolve().parent / "data" / "absence_phrases.json"
+
+
+@lru_cache(maxsize=4)
+def _phrases(path: Path = ABSENCE_PHRASES) -> tuple[re.Pattern, re.Pattern]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+
+    def alternation(words: list[str]) -> re.Pattern:
+        return re.compile(r"\b(?:" + "|".join(re.escape(normalise_for_match(w)) for w in words) + r")\b")
+
+    return alternation(data["absence"]), alternation(data["hedge"])
+
+
+def _headline(text: str) -> str:
+    """The first sentence of the first non-empty line: what a reader takes the answer to say."""
+    for line in (text or "").split("\n"):
+        line = _LIST_PREFIX.sub("", line).strip()
+        if not line:
+            continue
+        spans = sentence_spans(line)
+        return line[spans[0][0]:spans[0][1]] if spans else line
+    return ""
+
+
+@dataclass(frozen=True)
+class AbsenceClaim:
+    """Whether an answer tells the reader that nothing was said.
+
+    claimed: the answer abstained, or its headline (its whole text, when it cites nothing) says
+    "no statement / nobody / did not take the floor …" without hedging ("clearly", "closest
+    passages"). hedged: it says so, but hedged, i.e. the honest "nothing clearly addresses …".
+    """
+
+    claimed: bool
+    hedged: bool = False
+    phrase: str | None = None
+
+
+def absence_claim(text: str, abstained: bool, cited: int) -> AbsenceClaim:
+    absence, hedge = _phrases()
+    scope = normalise_for_match(text if not cited else _headline(text))
+    found = absence.search(scope)
+    if abstained:
+        return AbsenceClaim(True, False, found.group(0) if found else None)
+    if not found:
+        return AbsenceClaim(False)
+    if hedge.search(scope):
+        return AbsenceClaim(False, True, found.group(0))
+    return AbsenceClaim(True, False, found.group(0))
+
+
+@dataclass(frozen=True)
+class SupportScore:
+    """Citations whose quote contains a gold support string of their own speaker.
+
+    eligible: citations whose speaker carries support strings in the gold item; hits: those
+    among them whose quote contains one (case, spaces and quote marks normalised).
+    """
+
+    eligible: int
+    hits: int
+
+
+def support_hits(citations: Iterable[tuple[str, str]], support: Mapping[str, Iterable[str]]) -> SupportScore:
+    """`citations`: (speaker, quote) pairs; `support`: gold speaker -> verbatim fragments."""
+    wanted = {name_key(name): [normalise_for_match(f) for f in fragments] for name, fragments in support.items()}
+    eligible = hits = 0
+    for speaker, quote in citations:
+        fragments = wanted.get(name_key(speaker))
+        if not fragments:
+            continue
+        eligible += 1
+        haystack = normalise_for_match(quote or "")
+        hits += any(f and f in haystack for f in fragments)
+    return SupportScore(eligible, hits)
 
 
 # ---------------------------------------------------------------- retrieval

@@ -17,6 +17,8 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("misattributions", "Misat", "Misattributed quotes", "count"),
     ("abstention_accuracy", "Abst", "Abstention accuracy", "ratio"),
     ("must_contain_accuracy", "Cont", "Must-contain accuracy", "ratio"),
+    ("false_absence_rate", "FAbs", "False-absence rate", "ratio"),
+    ("support_rate", "Supp", "Support rate", "ratio"),
     ("recall@5", "R@5", "Retrieval recall@5", "ratio"),
     ("recall@10", "R@10", "Retrieval recall@10", "ratio"),
     ("mrr", "MRR", "Retrieval MRR", "ratio"),
@@ -33,6 +35,12 @@ EXTRA_ROWS: tuple[tuple[str, str, str], ...] = (
     ("citations", "Citations", "count"),
     ("abstentions_missed", "Abstentions missed", "count"),
     ("abstentions_wrong", "Wrong abstentions", "count"),
+    ("true_abstentions_right", "True abstentions right", "count"),
+    ("true_abstentions", "True abstentions", "count"),
+    ("false_absences", "False absences (answerable items claimed absent)", "count"),
+    ("answerable_items", "Answerable items", "count"),
+    ("hedged_answers", "Hedged answers (\"nothing clearly addresses …\")", "count"),
+    ("support_eligible", "Citations with gold support", "count"),
     ("errors", "Errors", "count"),
 )
 CHART_METRICS: tuple[tuple[str, str], ...] = (
@@ -96,6 +104,68 @@ def check_thresholds(results: dict, thresholds: Thresholds) -> list[str]:
     return missed
 
 
+# ---------------------------------------------------------------- per document, dev and test
+
+# (key in the summary, column, kind) of the per-document table
+DOCUMENT_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("items", "items", "count"),
+    ("speaker_f1_macro", "F1", "ratio"),
+    ("speaker_precision_macro", "P", "ratio"),
+    ("speaker_recall_macro", "R", "ratio"),
+    ("verbatim_rate", "verbatim", "ratio"),
+    ("misattributions", "misattr", "count"),
+    ("abstention_accuracy", "abst", "ratio"),
+    ("false_absence_rate", "false abs", "ratio"),
+    ("support_rate", "support", "ratio"),
+    ("failed", "failed", "count"),
+)
+
+
+def _abstentions_cell(summary: dict) -> str:
+    return f"{summary.get('true_abstentions_right', 0)}/{summary.get('true_abstentions', 0)}"
+
+
+def document_rows(system: dict) -> list[list[str]]:
+    """One row per document and split (dev, test): the cells of the per-document table."""
+    rows = []
+    for document, splits in system.get("by_document", {}).items():
+        for split in ("dev", "test"):
+            if split in splits:
+                summary = splits[split]
+                rows.append([document, split, *(fmt(summary.get(k), kind) for k, _, kind in DOCUMENT_COLUMNS),
+                             _abstentions_cell(summary)])
+    return rows
+
+
+DOCUMENT_HEADER = ["document", "split", *(label for _, label, _ in DOCUMENT_COLUMNS), "true abst right"]
+
+
+# The figures of the segmentation table, when `score_document` returns them; otherwise every number it returns.
+SEGMENTATION_KEYS = ("gold", "right", "statements", "spurious", "wrong_type", "wrong_group", "attributed")
+
+
+def segmentation_rows(segmentation: dict) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the segmentation table, from what `eval.segmentation.score_document` returned."""
+    keys: list[str] = []
+    for scores in segmentation.values():
+        numbers = [k for k, v in scores.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        preferred = [k for k in SEGMENTATION_KEYS if k in numbers]
+        keys += [k for k in (preferred or numbers) if k not in keys]
+    rows = [[document, *(str(scores.get(k, "")) if not isinstance(scores.get(k), float) else f"{scores[k]:.3f}" for k in keys)]
+            for document, scores in segmentation.items()]
+    return ["document", *keys], rows
+
+
+def _text_table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for i, row in enumerate(rows):
+        lines.append("  ".join([row[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(row[1:], widths[1:]))]))
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
 # ---------------------------------------------------------------- terminal table
 
 
@@ -116,10 +186,19 @@ def summary_table(results: dict) -> str:
     legend = (
         "F1/P/R: speaker-level citation F1/precision/recall (macro), F1µ: micro; Cover: answer sentences with a "
         "valid [n]; Verb: quotes found verbatim in the cited statement; Misat: quotes found only in another "
-        "speaker's statement; Abst: abstention accuracy; Cont: must-contain accuracy; R@k/MRR: statement retrieval; "
-        "p50/p95: latency of the scored turn; Fail: questions with any failure."
+        "speaker's statement; Abst: abstention accuracy; Cont: must-contain accuracy; FAbs: answerable questions "
+        "whose answer claims nobody said it; Supp: citations whose quote holds a gold support string of its speaker; "
+        "R@k/MRR: statement retrieval; p50/p95: latency of the scored turn; Fail: questions with any failure."
     )
-    return "\n".join(lines) + "\n\n" + legend
+    out = "\n".join(lines) + "\n\n" + legend
+    for name, system in results["systems"].items():
+        rows = document_rows(system)
+        if system["kind"] == "ours" and rows:
+            out += f"\n\n{name} per document, dev and test:\n" + "\n".join(_text_table([DOCUMENT_HEADER, *rows]))
+    if results.get("segmentation"):
+        header, rows = segmentation_rows(results["segmentation"])
+        out += "\n\nsegmentation per document:\n" + "\n".join(_text_table([header, *rows]))
+    return out
 
 
 # ---------------------------------------------------------------- chart
@@ -198,12 +277,14 @@ counts, also pooled over all questions (**micro**).
 | **Verbatim quote rate** | Share of citations whose `quote` is a substring of the cited statement's text after normalising whitespace, quote marks and case (`assistant.text.normalise_for_match`). Pooled over all citations. `Exact char spans` additionally checks `statement.text[char_start:char_end] == quote` byte for byte. |
 | **Misattributions** | Quotes that are not in the cited statement but are in another speaker's statement: the words are real, the speaker is wrong. The worst error for a journalist. |
 | **Abstention accuracy** | Share of questions where `answer.abstained` equals the gold `abstain`. |
+| **False-absence rate** | Of the questions the document answers (gold `abstain` false), the share whose answer tells the reader that nothing was said: it abstained, or its first sentence (its whole text when it cites nothing) says "no statement", "nobody", "did not take the floor"… (`eval/data/absence_phrases.json`) without hedging. A hedged answer ("no statement clearly addresses …", closest passages shown) is counted apart as *hedged*. A journalist who trusts a false "nobody said that" publishes an error. |
+| **Support rate** | Of the citations whose speaker carries gold `support` strings, the share whose quote contains one of them (case, spaces and quote marks normalised): the quote makes the point rather than being the speaker's filler. Pooled. |
 | **Must-contain accuracy** | Share of the questions that have `must_contain` strings whose answer text contains every one of them (case-insensitive, quote marks normalised). |
 | **Retrieval recall@k, MRR** | Over the system's ranked statement ids for the last question (ours: `Corpus.rank_statements`; baselines: their own ranking). The relevant statements are those of the required speakers in the scoped document, grouped into units: one per `must_cite` speaker (any of that speaker's statements) and one per `any_of` group (any member's statement). recall@k = share of units with a statement in the top k; MRR = mean of 1/rank of the first relevant statement. Abstention items have no relevant statements and are left out; remote systems give no ranking (n/a). |
 | **Latency p50 / p95** | Wall time of the scored (last) turn, models already loaded. |
 
 A question **fails** when any of these holds: an error, the wrong abstention decision, speaker F1
-below 1, a quote that is not verbatim, a missing `must_contain` string. Coverage is reported but
+below 1, a quote that is not verbatim, a missing `must_contain` string, a false claim of absence. Coverage is reported but
 does not fail a question.
 
 **How this relates to ALCE.** ALCE (Gao et al., 2023, *Enabling Large Language Models to Generate
@@ -284,14 +365,24 @@ def _failure_md(record: dict) -> list[str]:
     return lines
 
 
-def report_markdown(results: dict, chart_name: str = "chart.png", threshold_messages: list[str] | None = None) -> str:
+def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1),
+            *("| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows)]
+
+
+def report_markdown(results: dict, chart_name: str | None = "chart.png", threshold_messages: list[str] | None = None) -> str:
     meta = results["meta"]
     names = list(results["systems"])
-    out = [
-        "# hrc-assistant evaluation",
-        "",
-        f"- Document: {meta['document_title'] or meta['document_id']} (`{meta['document_id']}`, {meta['statements']} statements)",
-        f"- Gold: `{meta['gold']}`, {meta['items']} items",
+    documents = meta.get("documents") or [
+        {"document": meta.get("document_title"), "document_id": meta.get("document_id"), "title": meta.get("document_title"),
+         "statements": meta.get("statements"), "items": meta.get("items")}
+    ]
+    out = ["# hrc-assistant evaluation", ""]
+    for d in documents:
+        out.append(f"- Document: {d['title'] or d['document_id']} (`{d['document']}`, `{d['document_id']}`, "
+                   f"{d['statements']} statements, {d['items']} items)")
+    out += [
+        f"- Gold: `{meta['gold']}`, {meta['items']} items, split {meta.get('split', 'all')}",
         f"- Run: {meta['created']}, {meta['seconds']:.0f} s",
         "",
     ]
@@ -307,7 +398,22 @@ def report_markdown(results: dict, chart_name: str = "chart.png", threshold_mess
     out += ["", "Systems:", ""]
     for name in names:
         out.append(f"- **{name}** ({results['systems'][name]['kind']}): {results['systems'][name]['description']}")
-    out += ["", f"![Quality and latency by system]({chart_name})", ""]
+    out.append("")
+    if chart_name:
+        out += [f"![Quality and latency by system]({chart_name})", ""]
+    else:
+        out += [f"(No chart: {CHART_EXTRA_HINT})", ""]
+    out += ["## Per document: dev and test", "",
+            "Dev items may be used while tuning the engine; test items are frozen and only reported. "
+            "`true abst right`: questions whose right answer is \"nobody said that\" and that got it.", ""]
+    for name in names:
+        rows = document_rows(results["systems"][name])
+        if rows:
+            out += [f"### {name}", "", *_md_table(DOCUMENT_HEADER, rows), ""]
+    if results.get("segmentation"):
+        header, rows = segmentation_rows(results["segmentation"])
+        out += ["## Segmentation per document", "", "From `eval/segmentation.py` against each document's gold statements.", "",
+                *_md_table(header, rows), ""]
     if threshold_messages is not None:
         out += ["## Thresholds", ""]
         out += [f"- MISSED: {m}" for m in threshold_messages] if threshold_messages else ["- All thresholds met."]
@@ -328,11 +434,27 @@ def report_markdown(results: dict, chart_name: str = "chart.png", threshold_mess
 # ---------------------------------------------------------------- writing
 
 
-def write_outputs(results: dict, out_dir: Path, threshold_messages: list[str] | None = None) -> dict[str, Path]:
+CHART_EXTRA_HINT = "matplotlib is not installed; for the chart install the eval extra: pip install -e .[eval]"
+
+
+def chart_available() -> bool:
+    try:
+        import matplotlib  # noqa: F401 - the optional `eval` extra
+    except ImportError:
+        return False
+    return True
+
+
+def write_outputs(results: dict, out_dir: Path, threshold_messages: list[str] | None = None) -> dict[str, Path | None]:
+    """results.json, report.md and, when matplotlib is installed, chart.png (paths["chart"] is None otherwise)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {"results": out_dir / "results.json", "report": out_dir / "report.md", "chart": out_dir / "chart.png"}
+    paths: dict[str, Path | None] = {"results": out_dir / "results.json", "report": out_dir / "report.md", "chart": out_dir / "chart.png"}
     paths["results"].write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-    write_chart(results, paths["chart"])
-    paths["report"].write_text(report_markdown(results, paths["chart"].name, threshold_messages), encoding="utf-8")
+    if chart_available():
+        write_chart(results, paths["chart"])
+    else:
+        paths["chart"] = None
+    chart_name = paths["chart"].name if paths["chart"] else None
+    paths["report"].write_text(report_markdown(results, chart_name, threshold_messages), encoding="utf-8")
     return paths

@@ -58,23 +58,46 @@ class Paragraph:
         return page
 
 
-def read_pages(path: Path, max_bytes: int | None = None) -> list[Page]:
-    """Read a file into pages with their real page numbers, or raise DocumentError."""
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one document may cost to read: file size, decompressed PDF streams, time."""
+
+    max_bytes: int | None = None
+    max_decompressed_bytes: int | None = None
+    max_seconds: float | None = None
+
+    @classmethod
+    def of(cls, settings) -> ReadLimits:
+        return cls(
+            max_bytes=int(settings.max_file_mb * 1_000_000),
+            max_decompressed_bytes=int(settings.max_pdf_decompressed_mb * 1_000_000),
+            max_seconds=settings.max_document_seconds,
+        )
+
+
+def read_pages(path: Path, limits: ReadLimits | None = None) -> list[Page]:
+    """Read a file into pages with their real page numbers, or raise DocumentError (no limits when none given)."""
     path = Path(path)
+    limits = limits or ReadLimits()
     if not path.exists():
         raise DocumentError(f"{path}: no such file.")
     if path.is_dir():
         raise DocumentError(f"{path}: is a directory, not a document.")
+    if not path.is_file():
+        raise DocumentError(f"{path}: not a regular file (a device, socket or pipe), not a document.")
     size = path.stat().st_size
     if size == 0:
         raise DocumentError(f"{path}: the file is empty.")
-    if max_bytes is not None and size > max_bytes:
+    if limits.max_bytes is not None and size > limits.max_bytes:
         raise DocumentError(
-            f"{path}: the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (HRC_MAX_FILE_MB)."
+            f"{path}: the file is {size / 1e6:.1f} MB, over the {limits.max_bytes / 1e6:.0f} MB limit (HRC_MAX_FILE_MB)."
         )
     data = path.read_bytes()
     if path.suffix.lower() in PDF_SUFFIXES or data.startswith(b"%PDF"):
-        pages = _read_pdf(path, data)
+        from index.pdf_limits import bounded_pdf
+
+        with bounded_pdf(path, limits) as budget:
+            pages = _read_pdf(path, data, budget)
     elif path.suffix.lower() in TEXT_SUFFIXES or not path.suffix:
         pages = _read_text(path, data)
     else:
@@ -85,7 +108,13 @@ def read_pages(path: Path, max_bytes: int | None = None) -> list[Page]:
 
 
 def decode_text(path: Path, data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 for legacy files; refuse binary data."""
+    """UTF-8 (with or without BOM), UTF-16 (with or without BOM), else Windows-1252; refuse binary data."""
+    utf16 = _utf16_codec(data)
+    if utf16:
+        try:
+            data = data.decode(utf16).encode("utf-8")
+        except UnicodeDecodeError:
+            raise DocumentError(f"{path}: this is binary data, not a text document.") from None
     if b"\x00" in data[:8192] or _control_ratio(data[:8192]) > 0.05:
         raise DocumentError(f"{path}: this is binary data, not a text document.")
     try:
@@ -96,6 +125,24 @@ def decode_text(path: Path, data: bytes) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise DocumentError(f"{path}: the text is neither UTF-8 nor Windows-1252 ({exc.reason}).") from None
+
+
+def _utf16_codec(data: bytes) -> str | None:
+    """"utf-16" for a UTF-16 byte-order mark; "utf-16-le"/"-be" when the NUL bytes of mostly-Latin
+    text fall on one side of each byte pair (UTF-16 saved without a mark); else None."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") and data[:4] != b"\xff\xfe\x00\x00":
+        return "utf-16"
+    sample = data[:8192]
+    pairs = len(sample) // 2
+    if pairs < 8:
+        return None
+    even = sample[0 : pairs * 2 : 2].count(0) / pairs
+    odd = sample[1 : pairs * 2 : 2].count(0) / pairs
+    if odd > 0.3 and even < 0.02:
+        return "utf-16-le"
+    if even > 0.3 and odd < 0.02:
+        return "utf-16-be"
+    return None
 
 
 def _control_ratio(data: bytes) -> float:
@@ -114,7 +161,8 @@ def _read_text(path: Path, data: bytes) -> list[Page]:
     return [Page(number=i + 1, text=chunk) for i, chunk in enumerate(chunks) if chunk.strip() or i < len(chunks) - 1]
 
 
-def _read_pdf(path: Path, data: bytes) -> list[Page]:
+def _read_pdf(path: Path, data: bytes, budget) -> list[Page]:
+    """`budget` (index.pdf_limits.PdfBudget) bounds the decompressed bytes and the time."""
     import io
     import logging
 
@@ -122,7 +170,7 @@ def _read_pdf(path: Path, data: bytes) -> list[Page]:
 
     # pypdf logs every repair it attempts; the user gets our one sentence instead.
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -133,8 +181,17 @@ def _read_pdf(path: Path, data: bytes) -> list[Page]:
                 unlocked = 0
             if not unlocked:
                 raise DocumentError(f"{path}: the PDF is encrypted; give an unencrypted copy.")
-        pages = [_pdf_page(page, i, reader) for i, page in enumerate(reader.pages)]
-    except DocumentError:
+        # Every page's content is inflated (within pypdf's lowered limits) and charged before any is
+        # parsed: parsing is what takes minutes, so a bomb is refused before it starts.
+        for page in reader.pages:
+            budget.check_time()
+            contents = page.get_contents()
+            budget.charge(len(contents.get_data()) if contents is not None else 0)
+        pages = []
+        for i, page in enumerate(reader.pages):
+            budget.check_time()
+            pages.append(_pdf_page(page, i, reader, budget))
+    except (DocumentError, LimitReachedError):
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
         raise DocumentError(f"{path}: the PDF is damaged or truncated and cannot be read ({type(exc).__name__}).") from None
@@ -145,11 +202,12 @@ def _read_pdf(path: Path, data: bytes) -> list[Page]:
     return pages
 
 
-def _pdf_page(page, index: int, reader) -> Page:
+def _pdf_page(page, index: int, reader, budget) -> Page:
     """Rebuild one PDF page: lines by baseline, paragraphs by vertical gaps, bold as **."""
     runs: list[tuple[float, float, bool, str]] = []  # (y, font size, bold, text)
 
     def visit(text, cm, tm, font, size):
+        budget.check_time()
         if not text:
             return
         name = str((font or {}).get("/BaseFont", "")) if font else ""
@@ -246,7 +304,7 @@ def paragraphs(pages: list[Page]) -> list[Paragraph]:
     """Clean paragraphs in order; a paragraph cut by a page break mid-sentence is rebuilt."""
     result: list[Paragraph] = []
     for page in pages:
-        blocks = [b for b in _PARAGRAPH_BREAK.split(page.text) if b.strip()]
+        blocks = [piece for b in _PARAGRAPH_BREAK.split(page.text) if b.strip() for piece in _line_paragraphs(b)]
         for position, block in enumerate(blocks):
             raw = normalise_spaces(" ".join(line.strip() for line in block.split("\n")))
             raw = re.sub(r"(\w)- (\w)", _dehyphenate, raw)
@@ -259,6 +317,24 @@ def paragraphs(pages: list[Page]) -> list[Paragraph]:
             else:
                 result.append(Paragraph(text=text, cues=cues, pages=((0, page.number),)))
     return result
+
+
+def _line_paragraphs(block: str) -> list[str]:
+    """A block written one paragraph per line (no blank lines between paragraphs) split into its lines.
+
+    Wrapped prose rarely ends a line at a sentence end; when most lines of a block do (or are
+    short header lines followed by a capitalised line), each line is a paragraph.
+    """
+    lines = [line for line in block.split("\n") if line.strip()]
+    if len(lines) < 3:
+        return [block]
+    whole = sum(
+        1 for line, following in zip(lines, lines[1:])
+        if line.rstrip().endswith(_SENTENCE_END) or (len(line.strip()) < 50 and following.lstrip()[:1].isupper())
+        # a short header line before a date line ("MIDDAY" / "17 September 2018") ends there too
+        or (len(line.strip()) < 50 and following.lstrip()[:1].isdigit())
+    )
+    return lines if whole >= 2 * (len(lines) - 1) / 3 else [block]
 
 
 def _dehyphenate(match: re.Match) -> str:

@@ -15,15 +15,18 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant import store as schema
 from assistant.embedding import MODEL_NAME
+from assistant.errors import UserError
 from assistant.models import Document
 from assistant.settings import Settings
+from index import guard
 from index.chunk import chunk_statement, token_counter
-from index.load import paragraphs, read_pages
+from index.load import ReadLimits, paragraphs, read_pages
 from index.segment import segment
 
 Progress = Callable[[str], None]
@@ -41,12 +44,21 @@ class IndexSummary:
     seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     generation: str | None = None
     warnings: list[str] = field(default_factory=list)
+    low_confidence: list[str] = field(default_factory=list)  # "path: why" for documents whose speakers are not recognised
 
 
-def load_document(path: Path, settings: Settings) -> Document:
-    """Read and segment one file (raises index.load.DocumentError on bad input)."""
-    pages = read_pages(Path(path), max_bytes=int(settings.max_file_mb * 1_000_000))
-    return segment(paragraphs(pages), source=Path(path).name, page_count=len(pages))
+def load_document(path: Path, settings: Settings, force: bool = False) -> Document:
+    """Read and segment one file (raises index.load.DocumentError on bad input).
+
+    Unless `force`, a symbolic link out of its directory and text that is not prose are refused.
+    """
+    path = Path(path)
+    if not force:
+        guard.check_location(path)
+    pages = read_pages(path, limits=ReadLimits.of(settings))
+    if not force:
+        guard.check_prose(path, pages)
+    return segment(paragraphs(pages), source=path.name, page_count=len(pages))
 
 
 class EmbeddingCache:
@@ -93,19 +105,32 @@ def index_paths(
     rebuild: bool = False,
     progress: Progress = lambda _: None,
     embedder_factory: Callable | None = None,
+    force: bool = False,
 ) -> IndexSummary:
-    """Index documents. Unchanged documents are skipped; a new generation is swapped in at the end."""
+    """Index documents. Unchanged documents are skipped; a new generation is swapped in at the end.
+
+    `force` indexes files the guard would refuse (symbolic links out of their directory, non-prose text).
+    """
     summary = IndexSummary()
     started = time.perf_counter()
     documents: list[Document] = []
     for path in paths:
         t0 = time.perf_counter()
-        document = load_document(Path(path), settings)
+        document = load_document(Path(path), settings, force=force)
         summary.seconds["segmentation"] = summary.seconds.get("segmentation", 0) + time.perf_counter() - t0
         summary.warnings.extend(f"{path}: {w}" for w in document.info.warnings)
-        progress(f"read {Path(path).name}: {document.info.statements} statements ({document.info.document_id})")
+        if document.info.low_confidence:
+            summary.low_confidence.append(f"{path}: {document.info.warnings[-1] if document.info.warnings else 'speakers not recognised'}")
+        progress(f"read {Path(path).name}: {document.info.statements} statements ({document.info.document_id})"
+                 + (f", speakers recognised in {document.info.confidence:.0%} of the text" if document.info.low_confidence else ""))
         documents.append(document)
 
+    with indexing_lock(settings, progress):
+        return _index_documents(settings, documents, rebuild, progress, embedder_factory, summary, started)
+
+
+def _index_documents(settings, documents, rebuild, progress, embedder_factory, summary, started) -> IndexSummary:
+    """The part that reads and writes the index: run under the indexing lock."""
     previous = None if rebuild else _current_or_none(settings)
     existing = previous.documents() if previous else {}
     new_documents = [d for d in documents if d.info.document_id not in existing]
@@ -122,24 +147,34 @@ def index_paths(
 
     generation = f"g{time.strftime('%Y%m%d%H%M%S')}{uuid.uuid4().hex[:6]}"
     _clean_interrupted(settings)
-    client = _new_generation(settings, generation)
-    collections = {
-        kind: client.create_collection(schema.collection_name(generation, kind, settings), metadata=schema.collection_metadata())
-        for kind in schema.KINDS
-    }
-    if previous is not None:
-        t0 = time.perf_counter()
-        _copy_records(previous, collections)
-        summary.seconds["copy"] = time.perf_counter() - t0
+    try:
+        client = _new_generation(settings, generation)
+        collections = {
+            kind: client.create_collection(schema.collection_name(generation, kind, settings), metadata=schema.collection_metadata())
+            for kind in schema.KINDS
+        }
+        if previous is not None:
+            t0 = time.perf_counter()
+            _copy_records(previous, collections, settings.store_batch_size)
+            summary.seconds["copy"] = time.perf_counter() - t0
 
-    cache = EmbeddingCache(Path(settings.home).expanduser() / "cache" / "embeddings.sqlite")
-    factory = embedder_factory or _lazy_embedder(summary)
-    count = token_counter(settings.tokenizer)
-    for document in new_documents:
-        _write_document(document, collections, cache, factory, count, settings, summary, progress)
-        summary.added.append(document.info.document_id)
+        cache = EmbeddingCache(Path(settings.home).expanduser() / "cache" / "embeddings.sqlite")
+        factory = embedder_factory or _lazy_embedder(summary)
+        count = token_counter(settings.tokenizer)
+        for document in new_documents:
+            _write_document(document, collections, cache, factory, count, settings, summary, progress)
+            summary.added.append(document.info.document_id)
 
-    _publish(settings, generation, client)
+        _publish(settings, generation, client)
+    except BaseException as error:
+        # Nothing of a failed run stays behind: the generation in use is untouched.
+        _discard(settings, generation)
+        if schema.is_disk_full(error):
+            raise schema.DiskFull(
+                f"disk full: indexing stopped and left the index as it was; free space under "
+                f"{Path(settings.home).expanduser()} and run `hrc-assistant index` again."
+            ) from None
+        raise
     summary.generation = generation
     summary.documents = len(existing) + len(new_documents)
     summary.statements = collections["statements"].count()
@@ -147,6 +182,45 @@ def index_paths(
     summary.seconds["total"] = time.perf_counter() - started
     _prune(settings, generation)
     return summary
+
+
+@contextmanager
+def indexing_lock(settings: Settings, progress: Progress = lambda _: None):
+    """One indexing run at a time per data directory: a second one waits, then gives up with one line.
+
+    Two runs at once would each build a generation from the same previous one, and the
+    later swap would silently drop what the earlier run added.
+    """
+    from filelock import FileLock, Timeout
+
+    home = Path(settings.home).expanduser()
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(home / "index.lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            progress(f"another indexing run is in progress; waiting up to {settings.index_lock_wait_seconds:g} s for it")
+            lock.acquire(timeout=settings.index_lock_wait_seconds)
+    except Timeout:
+        raise IndexBusy(
+            f"another indexing run is in progress on {home} (waited {settings.index_lock_wait_seconds:g} s, "
+            "HRC_INDEX_LOCK_WAIT_SECONDS); run again when it has finished."
+        ) from None
+    except OSError as error:
+        if schema.is_disk_full(error):
+            raise schema.DiskFull(f"disk full: cannot create the index lock under {home}; free space and run again.") from None
+        raise
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+class IndexBusy(UserError):
+    """Another indexing run holds the lock (exit 2)."""
+
+    status = 409
 
 
 def _lazy_embedder(summary: IndexSummary) -> Callable:
@@ -185,6 +259,7 @@ def _write_document(document, collections, cache, factory, count, settings, summ
     by_statement: dict[str, list] = {}
     for (s, _), vector in zip(sentences, sentence_vectors):
         by_statement.setdefault(s.statement_id, []).append(vector)
+    document = _with_stances(document, by_statement, cache, factory)
     statement_vectors = []
     for s in document.statements:
         mean = np.mean(by_statement.get(s.statement_id) or [np.zeros(384)], axis=0)
@@ -215,17 +290,31 @@ def _write_document(document, collections, cache, factory, count, settings, summ
     summary.seconds["storage"] = summary.seconds.get("storage", 0) + time.perf_counter() - t0
 
 
+def _with_stances(document: Document, by_statement: dict[str, list], cache: EmbeddingCache, factory: Callable) -> Document:
+    """Each statement's stance towards the mandate and the country concerned, from its sentence vectors."""
+    from assistant.stance import StanceClassifier, has_country_concerned, is_country_mandate
+
+    # Prototype vectors go through the cache with a summary of their own: they are not the document's texts.
+    classifier = StanceClassifier(lambda texts: cache.embed(texts, factory, IndexSummary()))
+    country = has_country_concerned(document.statements)
+    country_mandate = is_country_mandate(document.statements, document.info.title, document.info.mandate)
+    statements = tuple(
+        s.model_copy(update={"stances": classifier.stances(s, by_statement.get(s.statement_id, []), country, country_mandate)})
+        for s in document.statements
+    )
+    return document.model_copy(update={"statements": statements})
+
+
 def _add(collection, ids, embeddings, documents, metadatas, batch: int = 1000) -> None:
     for start in range(0, len(ids), batch):
         end = start + batch
         collection.add(ids=ids[start:end], embeddings=embeddings[start:end], documents=documents[start:end], metadatas=metadatas[start:end])
 
 
-def _copy_records(previous: schema.IndexReader, collections: dict) -> None:
+def _copy_records(previous: schema.IndexReader, collections: dict, batch: int) -> None:
     for kind in schema.KINDS:
-        got = previous.collections[kind].get(include=["embeddings", "documents", "metadatas"])
-        if got["ids"]:
-            _add(collections[kind], got["ids"], got["embeddings"], got["documents"], got["metadatas"])
+        for got in schema.read_batches(previous.collections[kind], batch, include=["embeddings", "documents", "metadatas"]):
+            _add(collections[kind], got["ids"], got["embeddings"], got["documents"], got["metadatas"], batch=min(batch, 1000))
 
 
 def _counts(reader: schema.IndexReader) -> tuple[int, int]:
@@ -256,6 +345,22 @@ def _publish(settings: Settings, generation: str, client) -> None:
     temporary = root / f"CURRENT.{uuid.uuid4().hex}"
     temporary.write_text(generation)
     os.replace(temporary, root / "CURRENT")
+
+
+def _discard(settings: Settings, generation: str) -> None:
+    """Remove what a failed run wrote of its generation."""
+    if settings.chroma_url:
+        try:
+            client = schema.open_client(settings)
+            for kind in schema.KINDS:
+                try:
+                    client.delete_collection(schema.collection_name(generation, kind, settings))
+                except Exception:  # noqa: BLE001 - never created, or already gone
+                    pass
+        except schema.IndexProblem:
+            pass
+        return
+    shutil.rmtree(schema.index_root(settings) / generation, ignore_errors=True)
 
 
 def _clean_interrupted(settings: Settings) -> None:

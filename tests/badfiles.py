@@ -7,8 +7,10 @@ but the seed PDF in data/, and nothing writes outside the given directory.
 
 from __future__ import annotations
 
+import os
 import random
 import textwrap
+import zlib
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -212,6 +214,109 @@ def injection_txt(d: str | Path) -> Path:
     """A valid dialogue document whose statements carry a prompt injection and HTML/JS."""
     p = _dir(d) / "injection.txt"
     p.write_text(INJECTION_TEXT, encoding="utf-8")
+    return p
+
+
+# ---------------------------------------------------------------- compression bombs, non-dialogue files
+
+
+def _pdf_with_pages(contents: list[list[bytes]]) -> bytes:
+    """A minimal valid PDF: one page per item, each page's content the given FlateDecode streams."""
+    objects: list[bytes] = []
+    page_ids: list[int] = []
+    pending: list[tuple[int, list[int]]] = []
+    # 1 catalog, 2 pages, 3 font; then per page: the page, then its content streams.
+    next_id = 4
+    for streams in contents:
+        page_id = next_id
+        stream_ids = list(range(page_id + 1, page_id + 1 + len(streams)))
+        next_id = page_id + 1 + len(streams)
+        page_ids.append(page_id)
+        pending.append((page_id, stream_ids))
+    kids = b" ".join(b"%d 0 R" % i for i in page_ids)
+    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
+    objects.append(b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % len(page_ids))
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    for (page_id, stream_ids), streams in zip(pending, contents):
+        refs = b" ".join(b"%d 0 R" % i for i in stream_ids)
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
+                       b"/Contents [" + refs + b"] >>")
+        for stream in streams:
+            objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _deflated(unit: bytes, total: int) -> bytes:
+    """`unit` repeated up to `total` bytes, deflated without ever holding the inflated bytes."""
+    compressor = zlib.compressobj(9)
+    block = unit * max(1, (1 << 20) // len(unit))
+    parts, left = [], total
+    while left > 0:
+        piece = block[:left]
+        parts.append(compressor.compress(piece))
+        left -= len(piece)
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+# A page content operator that draws nothing: parsing millions of them is what costs.
+BOMB_UNIT = b"q Q "
+TEXT_PAGE = b"BT /F1 12 Tf 72 720 Td (Views Expressed by State Delegations) Tj ET\n"
+
+
+def bomb_pdf_one_stream(d: str | Path, mb: int = 200) -> Path:
+    """One page whose single content stream inflates to `mb` MB, over pypdf's own 75 MB limit (~200 KB on disk)."""
+    p = _dir(d) / f"bomb-one-stream-{mb}mb.pdf"
+    p.write_bytes(_pdf_with_pages([[zlib.compress(TEXT_PAGE), _deflated(BOMB_UNIT, mb * 1_000_000)]]))
+    return p
+
+
+def bomb_pdf_many_pages(d: str | Path, pages: int = 40, mb_each: int = 30) -> Path:
+    """`pages` pages of `mb_each` MB content each, every stream under pypdf's own 75 MB limit."""
+    stream = _deflated(BOMB_UNIT, mb_each * 1_000_000)
+    p = _dir(d) / f"bomb-{pages}x{mb_each}mb.pdf"
+    p.write_bytes(_pdf_with_pages([[zlib.compress(TEXT_PAGE), stream] for _ in range(pages)]))
+    return p
+
+
+def utf16_txt(d: str | Path, bom: bool, byteorder: str = "little") -> Path:
+    """The legacy dialogue in UTF-16, with or without a byte-order mark."""
+    codec = "utf-16-le" if byteorder == "little" else "utf-16-be"
+    mark = (b"\xff\xfe" if byteorder == "little" else b"\xfe\xff") if bom else b""
+    p = _dir(d) / f"utf16-{byteorder}{'-bom' if bom else ''}.txt"
+    p.write_bytes(mark + LEGACY_TEXT.encode(codec))
+    return p
+
+
+def shadow_like_txt(d: str | Path, name: str = "shadow") -> Path:
+    """A file shaped like /etc/shadow (accounts and password hashes), named without a suffix."""
+    rng = random.Random(5803)
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./"
+    lines = []
+    for user in ("root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "www-data", "backup"):
+        salt = "".join(rng.choice(alphabet) for _ in range(16))
+        digest = "".join(rng.choice(alphabet) for _ in range(86))
+        lines.append(f"{user}:$6${salt}${digest}:19800:0:99999:7:::")
+    p = _dir(d) / name
+    p.write_text("\n".join(lines) + "\n", encoding="ascii")
+    return p
+
+
+def symlink_out(d: str | Path, target: str | Path) -> Path:
+    """A link in `d`, named like a document, to `target` (outside `d`)."""
+    p = _dir(d) / "dialogue.txt"
+    if p.is_symlink() or p.exists():
+        p.unlink()
+    os.symlink(target, p)
     return p
 
 

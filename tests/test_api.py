@@ -7,6 +7,7 @@ import json
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ FRANCE = "What did France say about political prisoners?"
 ALLOWED_ORIGIN = "http://newsroom.example"
 USER, PASSWORD, TOKEN = "editor", "correct horse battery", "tok-7f3a9c1e5b"
 RATE_LIMIT = 5
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
@@ -364,7 +366,8 @@ def test_token_link_sets_a_cross_site_cookie_and_drops_the_token(guarded):
         assert browser.get("/api/documents", cookies={name: value}).status_code == 200
         assert browser.get("/api/documents", cookies={name: value + "0"}).status_code == 401
     wrong = httpx.get(guarded.url + "/?token=nope", headers={"Accept": "text/html", **client_ip("10.0.0.4")})
-    assert_error_json(wrong, 401)
+    assert wrong.status_code == 401 and wrong.headers["content-type"].startswith("text/html")  # the sign-in page
+    assert_error_json(httpx.get(guarded.url + "/?token=nope", headers=client_ip("10.0.0.4")), 401)
 
 
 def test_gradio_client_works_with_a_bearer_token(guarded):
@@ -399,15 +402,6 @@ def test_logs_hold_no_question_text_or_credentials(both, france):
         assert base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode() not in log
 
 
-def test_sigterm_stops_the_server_gracefully(guarded):
-    started = time.monotonic()
-    code = servers.stop(guarded, timeout=25)
-    # uvicorn finishes in-flight requests, shuts down, then re-raises SIGTERM (the conventional exit status).
-    assert code in (0, -signal.SIGTERM), guarded.log()[-2000:]
-    assert time.monotonic() - started < 25
-    assert "Finished server process" in guarded.log()
-
-
 def test_gradio_client_sees_the_ask_endpoint_and_one_sentence_errors(server):
     from gradio_client import Client
     from gradio_client.exceptions import AppError
@@ -437,3 +431,230 @@ def test_health_is_503_with_a_reason_when_the_index_cannot_be_opened(tmp_path):
             assert health.json()["status"] == "unavailable"
             assert reason in health.json()["reason"]
             assert_error_json(client.post("/api/ask", json={"question": FRANCE}), 503)
+
+
+# ---------------------------------------------------------------- settings that must not serve
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"HRC_AUTH_USER": "alice"}, "HRC_AUTH_PASSWORD"),
+        ({"HRC_AUTH_USER": "alice", "HRC_AUTH_PASSWORD": ""}, "HRC_AUTH_PASSWORD"),
+        ({"HRC_AUTH_PASSWORD": "secret-pw-1"}, "HRC_AUTH_USER"),
+        ({"HRC_CORS_ORIGINS": "*"}, "HRC_CORS_ORIGINS"),
+        ({"HRC_CORS_ORIGINS": "http://newsroom.example, *", "HRC_AUTH_TOKEN": "t"}, "HRC_CORS_ORIGINS"),
+    ],
+    ids=["user-without-password", "user-with-empty-password", "password-without-user", "cors-wildcard", "cors-wildcard-in-list"],
+)
+def test_half_configured_auth_or_wildcard_cors_refuses_to_start_with_one_line(home, env, named):
+    server = servers.start(home, env=env, name="refused-" + named.lower())
+    try:
+        code = server.process.wait(timeout=120)
+    finally:
+        servers.stop(server)
+    log = server.log()
+    errors = [line for line in log.splitlines() if line.startswith("error: ")]
+    assert code == 2, log[-2000:]
+    assert len(errors) == 1 and named in errors[0], log[-2000:]
+    assert "Traceback" not in log and "secret-pw-1" not in log
+
+
+# ---------------------------------------------------------------- request bodies, closed routes, error shape
+
+
+def test_body_over_the_limit_is_413_json_declared_or_chunked(api):
+    limit = 256 * 1024
+    body = json.dumps({"question": FRANCE, "history": [{"role": "user", "content": "x" * (limit + 10)}]}).encode()
+    declared = api.post("/api/ask", content=body, headers={"content-type": "application/json"})
+    assert "HRC_MAX_BODY_KB" in assert_error_json(declared, 413)
+
+    def chunks():
+        for start in range(0, len(body), 16 * 1024):
+            yield body[start:start + 16 * 1024]
+
+    chunked = api.post("/api/ask", content=chunks(), headers={"content-type": "application/json"})
+    assert "HRC_MAX_BODY_KB" in assert_error_json(chunked, 413)
+    # The Gradio app is behind the same limit.
+    gradio = api.post("/gradio_api/call/ask", content=body, headers={"content-type": "application/json"})
+    assert_error_json(gradio, 413)
+    # Under the limit, a body is read and judged on its content (here: too long a question for the engine).
+    under = json.dumps({"question": "x" * 100_000, "history": [{"role": "user", "content": "x" * 100_000}]})
+    assert len(under) < limit
+    assert_error_json(api.post("/api/ask", content=under, headers={"content-type": "application/json"}), 400)
+
+
+def rss_kb(pid: int) -> int:
+    for line in open(f"/proc/{pid}/status", encoding="ascii"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_four_concurrent_200mb_bodies_do_not_grow_the_server_memory(server, api):
+    from concurrent.futures import ThreadPoolExecutor
+
+    megabyte = b"x" * (1024 * 1024)
+    size = 200 * megabyte.__len__()
+
+    def stream():
+        for _ in range(200):
+            yield megabyte
+
+    def send(declared: bool):
+        headers = {"content-type": "application/json"}
+        if declared:
+            headers["content-length"] = str(size)
+        try:
+            response = httpx.post(server.url + "/api/ask", content=stream(), headers=headers, timeout=120)
+        except httpx.TransportError as error:  # the server closed the connection after its 413: fine
+            return type(error).__name__
+        return response.status_code
+
+    assert api.get("/api/documents").status_code == 200
+    before = rss_kb(server.process.pid)
+    started = time.monotonic()
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(send, [True, True, False, False]))
+    elapsed = time.monotonic() - started
+    after = rss_kb(server.process.pid)
+    figure = f"server RSS before {before // 1024} MB, after 4 concurrent 200 MB bodies {after // 1024} MB; {elapsed:.1f}s; {outcomes}"
+    servers.ARTIFACTS.mkdir(exist_ok=True)
+    (servers.ARTIFACTS / "body-limit-rss.txt").write_text(figure + "\n", encoding="utf-8")
+    assert all(outcome in (413, "WriteError", "RemoteProtocolError", "ReadError") for outcome in outcomes), outcomes
+    assert 413 in outcomes, outcomes
+    assert after - before < 50 * 1024, (before, after)
+    assert elapsed < 60
+    assert api.post("/api/ask", json={"question": FRANCE}).status_code == 200
+
+
+def test_invalid_utf8_and_deeply_nested_json_are_the_documented_422(api):
+    headers = {"content-type": "application/json"}
+    invalid = api.post("/api/ask", content=b'{"question": "What did France say \xff\xfe?"}', headers=headers)
+    assert assert_error_json(invalid, 422) == "The request body is not valid UTF-8 text."
+    nested = b'{"question": "What did France say?", "history": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"
+    assert assert_error_json(api.post("/api/ask", content=nested, headers=headers), 422) == "The request body is nested too deeply."
+    assert api.get("/api/health").status_code == 200
+
+
+def test_gradio_upload_route_is_closed(api, guarded):
+    files = {"files": ("notes.txt", b"hello " * 1000, "text/plain")}
+    assert "upload" in assert_error_json(api.post("/gradio_api/upload", files=files), 403)
+    assert_error_json(httpx.post(guarded.url + "/gradio_api/upload", files=files, headers=client_ip("10.0.3.1")), 401)
+    authorised = httpx.post(
+        guarded.url + "/gradio_api/upload", files=files, headers={"Authorization": f"Bearer {TOKEN}", **client_ip("10.0.3.1")}
+    )
+    assert_error_json(authorised, 403)
+
+
+def test_queue_join_with_an_unknown_fn_index_is_a_4xx_json_sentence(api):
+    body = {"data": [FRANCE], "fn_index": 99_999, "session_hash": "abcdef123456", "event_data": None, "trigger_id": None}
+    response = api.post("/gradio_api/queue/join", json=body)
+    assert 400 <= response.status_code < 500, response.text
+    assert_error_json(response, response.status_code)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("GET", "/no-such-page", 404), ("GET", "/gradio_api/no-such-route", 404), ("DELETE", "/", 405), ("PUT", "/config", 405),
+     ("DELETE", "/api/ask", 404)],
+)
+def test_every_error_body_outside_the_api_has_the_error_shape(api, method, path, status):
+    assert_error_json(api.request(method, path), status)
+
+
+def test_a_browser_without_credentials_gets_a_sign_in_page_and_the_api_keeps_json(guarded):
+    html = {"Accept": "text/html,application/xhtml+xml", **client_ip("10.0.4.1")}
+    page = httpx.get(guarded.url + "/", headers=html)
+    assert page.status_code == 401 and page.headers["content-type"].startswith("text/html")
+    assert page.headers["www-authenticate"].startswith("Basic")
+    assert "?token=" in page.text and "user name and password" in page.text
+    assert_error_json(httpx.get(guarded.url + "/api/documents", headers=html), 401)
+    assert_error_json(httpx.get(guarded.url + "/", headers=client_ip("10.0.4.1")), 401)
+
+
+# ---------------------------------------------------------------- filters are never silently widened
+
+
+def test_an_unknown_speaker_in_the_filter_is_a_422_naming_it(api):
+    response = api.post("/api/ask", json={"question": "Who mentioned political prisoners?", "speakers": ["France", "Atlantis"]})
+    message = assert_error_json(response, 422)
+    assert "'Atlantis'" in message and "France" not in message
+
+
+def test_a_type_filter_that_excludes_the_named_speaker_gives_an_empty_explained_answer(api):
+    response = api.post("/api/ask", json={"question": "What did France say?", "speaker_types": ["ngo"]})
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["abstained"] and answer["citations"] == []
+    assert "France" in answer["answer"] and "NGO" in answer["answer"]
+    kept = api.post("/api/ask", json={"question": "What did France say?", "speaker_types": ["state"]}).json()
+    assert {c["speaker"] for c in kept["citations"]} == {"France"}
+
+
+# ---------------------------------------------------------------- API docs offline
+
+
+def test_openapi_declares_bearer_and_basic_security(api):
+    spec = api.get("/api/openapi.json").json()
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["bearer"] == {**schemes["bearer"], "type": "http", "scheme": "bearer"}
+    assert schemes["basic"] == {**schemes["basic"], "type": "http", "scheme": "basic"}
+    assert {"bearer": []} in spec["security"]
+    assert spec["paths"]["/api/health"]["get"]["security"] == []
+
+
+def test_api_docs_render_with_the_network_blocked(server):
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), "/usr/bin/chromium is missing: scripts/test.sh installs it (apt-get install chromium)"
+    blocked: list[str] = []
+
+    def only_loopback(route):
+        if route.request.url.startswith(server.url):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.route("**/*", only_loopback)
+            page.goto(server.url + "/api/docs")
+            page.wait_for_selector(".swagger-ui .info .title", timeout=30_000)
+            assert "HRC assistant API" in page.inner_text(".swagger-ui .info .title")
+            page.wait_for_selector("button.authorize", timeout=10_000)
+            assert page.locator(".opblock-summary-path", has_text="/api/ask").count() >= 1
+            servers.ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(servers.ARTIFACTS / "api-docs-offline.png"))
+        finally:
+            browser.close()
+    assert not blocked, blocked
+
+
+def test_gradio_client_takes_the_same_arguments_as_rest(server):
+    from gradio_client import Client
+
+    from ui.api import AskRequest
+
+    client = Client(server.url, verbose=False)
+    endpoint = client.view_api(print_info=False, return_format="dict")["named_endpoints"]["/ask"]
+    names = [p["parameter_name"] for p in endpoint["parameters"]]
+    assert set(names) == set(AskRequest.model_fields), names
+    answer = client.predict(FRANCE, None, None, None, None, "offline", True, api_name="/ask")
+    assert answer["backend"] == "offline"
+    assert {c["speaker"] for c in answer["citations"]} == {"France"}
+
+
+# ---------------------------------------------------------------- last: stops the guarded server
+
+
+def test_sigterm_stops_the_server_gracefully(guarded):
+    started = time.monotonic()
+    code = servers.stop(guarded, timeout=25)
+    # uvicorn finishes in-flight requests, shuts down, then re-raises SIGTERM (the conventional exit status).
+    assert code in (0, -signal.SIGTERM), guarded.log()[-2000:]
+    assert time.monotonic() - started < 25
+    assert "Finished server process" in guarded.log()

@@ -19,7 +19,7 @@ from tests import servers
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
 TOKEN = "embed-token-4e1d"
-QUESTION = "Which NGOs mentioned Viasna?"
+QUESTION = "What did France say about political prisoners?"
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (CI installs it)")
 
@@ -167,14 +167,14 @@ def page(browser, request):
 def ask_and_check_citation(app) -> None:
     """`app` is a locator scope (frame or web component) holding the chat UI."""
     question = app.locator("#question textarea")
-    question.wait_for(timeout=30_000)
+    question.wait_for(timeout=90_000)  # a loaded CI machine can take this long to start the app in a frame
     app.locator("#hrc-header").get_by_text("HRC58").wait_for(timeout=30_000)
     question.fill(QUESTION)
     question.press("Enter")
     marker = app.locator("#chat a.cite").first
     marker.wait_for(timeout=60_000)
     assert app.locator("#sources-panel .src-card").count() >= 1
-    assert "NGO" in app.locator("#sources-panel .src-card .src-type").first.inner_text().upper()
+    assert "STATE" in app.locator("#sources-panel .src-card .src-type").first.inner_text().upper()
     marker.click()
     card = app.locator("#sources-panel .src-card.src-flash")
     card.wait_for(timeout=5000)

@@ -65,7 +65,7 @@ def test_group_names_resolve(assistant_offline):
 
 
 def test_figures_are_quoted_exactly(assistant_offline):
-    answer = assistant_offline.ask("According to CIVICUS, how many organisations were liquidated?")
+    answer = assistant_offline.ask("What did CIVICUS say about how many organisations were liquidated?")
     assert speakers(answer) == {"CIVICUS"} and "over 1,900" in answer.answer
 
 

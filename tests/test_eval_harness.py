@@ -241,3 +241,117 @@ def test_remote_system_posts_to_api_ask(context):
     other.client = httpx.Client(transport=httpx.MockTransport(handler))
     with pytest.raises(EvalInputError):
         other.ask("What did France say?", [])  # cites a document the local index does not hold
+
+
+# ---------------------------------------------------------------- false absence, support, per-document splits
+
+
+def test_false_absence_and_support_are_scored_per_item_and_reported_per_document_and_split(context):
+    from assistant.models import Answer
+    from eval.gold import parse_gold
+    from eval.harness import by_document, score_item
+    from eval.report import report_markdown
+
+    france = next(s for s in context.statements if s.speaker == "France")
+    point = "more than 7,500 people were convicted in Belarus on political grounds"
+    start = france.text.index(point)
+    base = {**SMALL_GOLD[0], "support": {"France": [point]}}
+    dev, test, abstain = parse_gold([
+        json.dumps({**base, "id": "d1", "split": "dev"}),
+        json.dumps({**base, "id": "t1", "split": "test"}),
+        json.dumps({**SMALL_GOLD[2], "id": "t2", "split": "test"}),
+    ])
+    makes_the_point = Answer(question=dev.question, answer="France: “…” [1] “…” [2]",
+                             citations=(_citation(1, france, start=start, end=start + len(point)), _citation(2, france, start=0, end=40)))
+    claims_absence = Answer(question=test.question, answer="No speakers in this dialogue spoke about political prisoners.")
+    right_abstention = Answer(question=abstain.question, answer="India did not take the floor in this dialogue.", abstained=True)
+    records = [score_item(dev, makes_the_point, None, context), score_item(test, claims_absence, None, context),
+               score_item(abstain, right_abstention, None, context)]
+
+    assert records[0]["support"] == {"eligible": 2, "hits": 1, "gold": {"France": [point]}}
+    assert records[0]["absence"]["claimed"] is False
+    assert records[1]["absence"]["false"] is True and records[1]["failed"]
+    assert records[2]["absence"] == {"claimed": True, "hedged": False, "phrase": "did not take the floor", "false": False}
+
+    splits = by_document(records)["data/hrc58-belarus-id.txt"]
+    assert set(splits) == {"dev", "test", "all"}
+    assert splits["dev"]["support_rate"] == 0.5 and splits["dev"]["false_absence_rate"] == 0.0
+    assert splits["test"]["false_absence_rate"] == 1.0 and splits["test"]["false_absences"] == 1
+    assert splits["test"]["true_abstentions_right"] == splits["test"]["true_abstentions"] == 1
+    assert splits["all"]["items"] == 3
+
+    results = {
+        "meta": {"created": "now", "gold": "g", "items": 3, "seconds": 1.0, "split": "all",
+                 "documents": [{"document": "data/hrc58-belarus-id.txt", "document_id": context.document_id,
+                                "title": context.title, "statements": len(context.statements), "items": 3}]},
+        "systems": {"ours:offline": {"kind": "ours", "description": "d", "questions": records,
+                                     "summary": {"items": 3}, "by_document": by_document(records)}},
+    }
+    report = report_markdown(results, chart_name=None)
+    assert "## Per document: dev and test" in report
+    assert "| data/hrc58-belarus-id.txt | dev | 1 |" in report and "| data/hrc58-belarus-id.txt | test | 2 |" in report
+    assert "pip install -e .[eval]" in report  # no chart: the report says which extra draws it
+    assert "False-absence rate" in report and "Support rate" in report
+
+
+@pytest.fixture(scope="module")
+def two_document_run(tmp_path_factory, indexed_home):
+    """`hrc-assistant eval` on a gold folder about two documents; the index holds only the seed at first."""
+    import os
+    import shutil
+
+    work = tmp_path_factory.mktemp("eval-two")
+    home = work / "home"
+    shutil.copytree(indexed_home, home)
+    gold = work / "gold"
+    gold.mkdir()
+    _write_gold(gold / "belarus.jsonl", [{**SMALL_GOLD[0], "id": "s1", "split": "dev"}, {**SMALL_GOLD[2], "id": "s2"}])
+    _write_gold(gold / "burundi.jsonl", [
+        {"id": "u1", "type": "paraphrase", "turns": ["Who wants the jailed journalist Sandra Muhoza freed?"],
+         "must_cite": ["Switzerland", "Belgium", "Luxembourg"], "document": "tests/data/hrc57-burundi-id.txt", "split": "test",
+         "support": {"Switzerland": ["release Sandra Muhoza"]}},
+    ])
+    env = dict(os.environ, HRC_HOME=str(home))
+    out = work / "out"
+    proc = _run(["eval", "--gold", str(gold), "--out", str(out), "--systems", "bm25"], env)
+    return proc, out, gold, env
+
+
+def test_eval_indexes_every_gold_document_and_reports_each_with_dev_and_test(two_document_run):
+    proc, out, _, _ = two_document_run
+    assert proc.returncode == 0, proc.stderr
+    assert "indexing hrc57-burundi-id.txt" in proc.stderr
+    results = json.loads((out / "results.json").read_text())
+    assert [d["document"] for d in results["meta"]["documents"]] == ["data/hrc58-belarus-id.txt", "tests/data/hrc57-burundi-id.txt"]
+    system = results["systems"]["bm25"]
+    assert [q["id"] for q in system["questions"]] == ["s1", "s2", "u1"]
+    assert system["questions"][2]["document"] == "tests/data/hrc57-burundi-id.txt"
+    assert all(c["statement_exists"] for c in system["questions"][2]["citations"])  # asked against the Burundi document
+    assert set(system["by_document"]["data/hrc58-belarus-id.txt"]) == {"dev", "test", "all"}
+    assert set(system["by_document"]["tests/data/hrc57-burundi-id.txt"]) == {"test", "all"}
+    assert system["summary"]["support_eligible"] >= system["questions"][2]["support"]["eligible"]
+    report = (out / "report.md").read_text()
+    assert "| tests/data/hrc57-burundi-id.txt | test | 1 |" in report
+
+
+def test_eval_split_option_runs_only_that_split(two_document_run, tmp_path):
+    _, _, gold, env = two_document_run
+    proc = _run(["eval", "--gold", str(gold), "--out", str(tmp_path / "o"), "--systems", "bm25", "--split", "dev"], env)
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads((tmp_path / "o" / "results.json").read_text())
+    assert results["meta"]["split"] == "dev" and [q["id"] for q in results["systems"]["bm25"]["questions"]] == ["s1"]
+    bad = _run(["eval", "--gold", str(gold), "--split", "train"], env)
+    assert bad.returncode == 2 and "--split must be dev, test or all" in bad.stderr
+
+
+def test_without_matplotlib_eval_still_writes_results_and_report(two_document_run, tmp_path, monkeypatch):
+    from eval.report import write_outputs
+
+    _, out, _, _ = two_document_run
+    results = json.loads((out / "results.json").read_text())
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # what `import matplotlib` meets when it is not installed
+    paths = write_outputs(results, tmp_path / "o")
+    assert paths["chart"] is None and not (tmp_path / "o" / "chart.png").exists()
+    assert json.loads(paths["results"].read_text())["meta"]["items"] == 3
+    report = paths["report"].read_text()
+    assert "## Results" in report and "pip install -e .[eval]" in report and "chart.png" not in report

@@ -9,6 +9,7 @@ and ::test_unreachable_server_index_fails_cleanly), and an index built with anot
 
 from __future__ import annotations
 
+import errno
 import os
 import queue
 import random
@@ -27,7 +28,7 @@ from assistant.embedding import MODEL_NAME
 from assistant.settings import Settings
 from assistant.store import SCHEMA_VERSION, IndexReader, index_root
 from index.store import index_paths
-from tests import servers
+from tests import badfiles, servers
 
 from conftest import BURUNDI_TEXT, ROOT, SEED_TEXT
 
@@ -189,11 +190,24 @@ def _schema_version(home: Path) -> None:
     reader.collections["statements"].modify(metadata={"embedding_model": MODEL_NAME, "schema_version": SCHEMA_VERSION + 1})
 
 
+def _corrupt_sqlite_pages(home: Path) -> None:
+    """Random bytes over the middle third of the pages of the generation's chroma.sqlite3 (its header
+    and schema pages intact, so SQLite opens it and fails on the first read of a record)."""
+    database = index_root(Settings(home=home)) / pointer(home).strip() / "chroma" / "chroma.sqlite3"
+    pages = database.stat().st_size // 4096
+    noise = random.Random(13)
+    with database.open("r+b") as handle:
+        for page in range(pages // 3, 2 * pages // 3):
+            handle.seek(page * 4096)
+            handle.write(noise.randbytes(4096))
+
+
 DAMAGE = {
     "garbage-in-CURRENT": _garbage_pointer,
     "binary-CURRENT": _binary_pointer,
     "deleted-chroma-dir": _deleted_chroma,
     "mismatched-schema-version": _schema_version,
+    "corrupt-sqlite-pages": _corrupt_sqlite_pages,
 }
 
 
@@ -215,6 +229,14 @@ def test_a_damaged_index_names_the_rebuild_and_recovers_after_it(damage, clean_h
     settings = Settings(home=home, rate_limit_per_minute=0)
 
     assert_one_line_error(cli(["ask", FRANCE], env_for(home)), "hrc-assistant index --rebuild")
+    if damage == "corrupt-sqlite-pages":
+        # Adding a document to a damaged index stops with the same line, and writes nothing.
+        before = sorted(p.name for p in index_root(settings).iterdir())
+        done = cli(["index", str(BURUNDI_TEXT)], env_for(home))
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.strip().splitlines()[-1].startswith("error: The index in "), done.stderr
+        assert "damaged" in done.stderr and "hrc-assistant index --rebuild" in done.stderr
+        assert sorted(p.name for p in index_root(settings).iterdir()) == before
 
     app = create_app(settings, Assistant(settings, embedder=embedder))
     with TestClient(app) as client:
@@ -231,6 +253,113 @@ def test_a_damaged_index_names_the_rebuild_and_recovers_after_it(damage, clean_h
         assert health.status_code == 200 and health.json()["status"] == "ok", health.text
         asked = client.post("/api/ask", json={"question": FRANCE})
         assert asked.status_code == 200 and {c["speaker"] for c in asked.json()["citations"]} == {"France"}
+
+
+def test_serve_starts_on_corrupt_pages_and_answers_503_naming_the_rebuild(clean_home, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(clean_home, home)
+    _corrupt_sqlite_pages(home)
+    server = servers.start(home, env={"HRC_RATE_LIMIT_PER_MINUTE": "0"}, name="faults-corrupt-pages")
+    try:
+        health = _wait_for_any_health(server)
+        assert health.status_code == 503, health.text
+        reason = health.json()["reason"]
+        assert "damaged" in reason and "hrc-assistant index --rebuild" in reason and "\n" not in reason, reason
+        asked = httpx.post(server.url + "/api/ask", json={"question": FRANCE}, timeout=60)
+        assert asked.status_code == 503, asked.text
+        assert "hrc-assistant index --rebuild" in asked.json()["error"], asked.text
+        assert "Traceback" not in server.log()
+    finally:
+        servers.stop(server)
+
+
+# ---------------------------------------------------------------- a full disk
+
+
+@pytest.fixture()
+def small_disk(tmp_path):
+    """A 64 MB tmpfs mounted for this test: a real filesystem that really fills up (ENOSPC)."""
+    mountpoint = tmp_path / "small-disk"
+    mountpoint.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mountpoint)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"mounting a small tmpfs needs root (CAP_SYS_ADMIN): {mounted.stderr.strip()}")
+    try:
+        yield mountpoint
+    finally:
+        subprocess.run(["umount", "-l", str(mountpoint)], capture_output=True)
+
+
+def _fill(disk: Path) -> Path:
+    """Write a file until the filesystem has no byte left."""
+    filler = disk / "filler"
+    with filler.open("wb", buffering=0) as handle:
+        for size in (1 << 20, 4096, 1):
+            try:
+                while True:
+                    handle.write(b"\0" * size)
+            except OSError as error:
+                assert error.errno == errno.ENOSPC, error
+    return filler
+
+
+def test_a_full_disk_still_answers_and_a_failed_run_says_disk_full_and_leaves_nothing(clean_home, small_disk):
+    home = small_disk / "home"
+    shutil.copytree(clean_home, home)
+    root = index_root(Settings(home=home))
+    before, contents = pointer(home), sorted(p.name for p in root.iterdir())
+    _fill(small_disk)
+
+    # Chroma writes when it opens a store: the intact generation is still read and answers.
+    done = cli(["ask", FRANCE], env_for(home))
+    assert done.returncode == 0, done.stderr
+    assert "[1] France (state)" in done.stdout and "Traceback" not in done.stderr
+
+    done = cli(["index", str(BURUNDI_TEXT)], env_for(home))
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: disk full:") and "left the index as it was" in last, done.stderr
+    assert pointer(home) == before
+    assert sorted(p.name for p in root.iterdir()) == contents, "the failed run left a partial generation"
+
+
+# ---------------------------------------------------------------- two indexing runs at once
+
+
+def test_a_second_index_run_waits_or_refuses_and_no_update_is_lost(clean_home, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(clean_home, home)
+    documents = tmp_path / "documents"
+    refused_document = badfiles.legacy_encoding_txt(documents)
+    waiting_document = badfiles.injection_txt(documents)
+
+    first = subprocess.Popen([HRC, "index", str(BURUNDI_TEXT)], env=env_for(home), cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in first.stderr], daemon=True).start()
+    seen: list[str] = []
+    deadline = time.monotonic() + 120
+    while not any(line.startswith("embedding ") for line in seen):  # the first run holds the lock now
+        assert time.monotonic() < deadline and first.poll() is None, (first.poll(), seen)
+        try:
+            seen.append(lines.get(timeout=1))
+        except queue.Empty:
+            pass
+
+    refused = cli(["index", str(refused_document)], env_for(home, HRC_INDEX_LOCK_WAIT_SECONDS="0"))
+    waiting = subprocess.Popen([HRC, "index", str(waiting_document)], env=env_for(home, HRC_INDEX_LOCK_WAIT_SECONDS="600"),
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert first.wait(timeout=600) == 0, "".join(seen)
+    waited_out, waited_err = waiting.communicate(timeout=600)
+
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
+    assert refused.stderr.strip().splitlines()[-1].startswith("error: another indexing run is in progress"), refused.stderr
+    assert waiting.returncode == 0, waited_err
+    assert "waiting up to 600 s" in waited_err and "Traceback" not in waited_err
+    # Nothing lost: the waiting run built on the first run's generation.
+    sources = {info.source for info in IndexReader(Settings(home=home)).documents().values()}
+    assert sources == {SEED_TEXT.name, BURUNDI_TEXT.name, waiting_document.name}, sources
+    assert "3 document(s)" in waited_out
 
 
 # ---------------------------------------------------------------- Chroma server down, then up
@@ -337,7 +466,7 @@ def test_sigterm_lets_the_answer_in_flight_finish_then_exits_cleanly(indexed_hom
     llm.daemon_threads = True
     threading.Thread(target=llm.serve_forever, daemon=True).start()
     env = {
-        "HRC_LLM_BASE_URL": f"http://127.0.0.1:{llm.server_address[1]}/v1", "HRC_LLM_MODEL": "slow",
+        "HRC_OPENAI__BASE_URL": f"http://127.0.0.1:{llm.server_address[1]}/v1", "HRC_OPENAI__MODEL": "slow",
         "HRC_LLM_TIMEOUT": "20", "HRC_RATE_LIMIT_PER_MINUTE": "0",
     }
     server = servers.wait_ready(servers.start(indexed_home, env=env, args=["--graceful-timeout", "20"], name="faults-sigterm"))

@@ -213,3 +213,29 @@ def test_synthetic_generator_leaves_the_bundled_data_alone(tmp_path):
     assert {p.name: p.read_bytes() for p in data.iterdir() if p.is_file()} == before
     with pytest.raises(ValueError):
         generate_corpus(data / "synthetic", 1)
+
+
+# --- the invented UN meeting summaries (issue 11) ----------------------------
+
+UN_PDFS = sorted((HERE / "data").glob("un-*.pdf"))
+
+
+@pytest.mark.parametrize("pdf", UN_PDFS, ids=lambda p: p.name)
+def test_un_summary_pdfs_are_deterministic_renders_of_their_text(pdf, tmp_path):
+    pytest.importorskip("fpdf")
+    text = pdf.with_suffix(".txt")
+    assert len(PdfReader(pdf).pages) == len(make_test_pdfs.split_pages(text.read_text(encoding="utf-8")))
+    out = tmp_path / pdf.name
+    make_test_pdfs.render_pdf(text, out)
+    assert out.read_bytes() == pdf.read_bytes()
+
+
+def test_every_un_summary_has_a_gold_speaker_list_that_names_its_text():
+    for text in sorted((HERE / "data").glob("un-*.txt")):
+        expected = json.loads(text.with_suffix(".expected.json").read_text(encoding="utf-8"))
+        body = text.read_text(encoding="utf-8")
+        assert {"statements", "listed_speakers", "absent_speakers", "low_confidence", "language"} <= set(expected)
+        for statement in expected["statements"]:
+            assert statement["starts_with"] in body, (text.name, statement["starts_with"])
+        for name in expected["listed_speakers"] + expected["absent_speakers"]:
+            assert name.split()[-1] in body, (text.name, name)

@@ -7,6 +7,7 @@ import pytest
 from eval.gold import GoldError, parse_gold
 from eval.metrics import (
     QuoteChecker,
+    absence_claim,
     answer_sentences,
     citation_coverage,
     invalid_citation_name,
@@ -20,6 +21,7 @@ from eval.metrics import (
     relevant_units,
     retrieval_scores,
     speaker_scores,
+    support_hits,
 )
 
 # ---------------------------------------------------------------- speaker precision / recall / F1
@@ -328,6 +330,101 @@ def test_bundled_gold_is_valid():
 
     items = load_gold()
     assert len(items) >= 100
+
+
+# ---------------------------------------------------------------- gold layout: documents, splits, support
+
+
+def test_gold_item_defaults_to_the_bundled_document_and_the_test_split():
+    [item] = parse_gold([_line()])
+    assert item.document == "data/hrc58-belarus-id.txt" and item.split == "test" and item.support == {}
+
+
+@pytest.mark.parametrize(
+    "fields, fragment",
+    [
+        ({"split": "train"}, "split"),
+        ({"document": "/etc/passwd"}, "repository-relative"),
+        ({"document": "../outside.txt"}, "repository-relative"),
+        ({"support": {"Spain": ["the only country in Europe"]}}, "Spain"),  # not a gold speaker of the item
+        ({"support": {"France": []}}, "support"),
+        ({"support": ["France"]}, "support"),
+    ],
+)
+def test_bad_document_split_or_support_is_refused_with_the_reason(fields, fragment):
+    with pytest.raises(GoldError) as info:
+        parse_gold([_line(**fields)], source="g.jsonl")
+    assert fragment in str(info.value)
+
+
+def test_support_may_name_a_speaker_by_alias_of_a_gold_speaker():
+    [item] = parse_gold([_line(must_cite=["Russian Federation"], support={"Russia": ["politicised discussions"]})])
+    assert item.support == {"Russia": ("politicised discussions",)}
+
+
+def test_gold_folder_loads_every_file_filters_splits_and_refuses_ids_repeated_across_files(tmp_path):
+    from eval.gold import load_gold
+
+    (tmp_path / "a.jsonl").write_text(_line(id="a1", split="dev") + "\n" + _line(id="a2") + "\n", encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text(_line(id="b1", document="tests/data/hrc57-burundi-id.txt") + "\n", encoding="utf-8")
+    assert [i.id for i in load_gold(tmp_path)] == ["a1", "a2", "b1"]
+    assert [i.id for i in load_gold(tmp_path, "dev")] == ["a1"]
+    assert [i.id for i in load_gold(tmp_path, "test")] == ["a2", "b1"]
+    with pytest.raises(GoldError, match="unknown split"):
+        load_gold(tmp_path, "train")
+    (tmp_path / "c.jsonl").write_text(_line(id="a2") + "\n", encoding="utf-8")
+    with pytest.raises(GoldError, match="duplicate id 'a2'"):
+        load_gold(tmp_path)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(GoldError, match="no .jsonl"):
+        load_gold(empty)
+
+
+# ---------------------------------------------------------------- false absence
+
+
+@pytest.mark.parametrize(
+    "text, abstained, cited, claimed, hedged",
+    [
+        ("No speakers in this dialogue spoke about water: the document has no such statement.", False, 0, True, False),
+        ("Nobody raised that.", False, 0, True, False),
+        ("India did not take the floor in this dialogue.", True, 0, True, False),
+        ("No statement clearly addresses that. The closest passages are below [1].", False, 1, False, True),
+        ("**France** (state, p. 16): “France condemns …” [1]\nNo other delegation raised it.", False, 1, False, False),
+        ("Malta and Spain raised the death penalty [1][2].", False, 2, False, False),
+        ("", True, 0, True, False),
+    ],
+)
+def test_absence_claim_reads_the_headline_and_respects_hedges(text, abstained, cited, claimed, hedged):
+    claim = absence_claim(text, abstained, cited)
+    assert (claim.claimed, claim.hedged) == (claimed, hedged)
+
+
+def test_absence_phrase_inside_a_word_does_not_count():
+    assert not absence_claim("Nobodyville elected a mayor.", False, 0).claimed
+    assert absence_claim("No one raised it.", False, 0).claimed
+
+
+# ---------------------------------------------------------------- support rate
+
+
+def test_support_counts_only_citations_of_speakers_with_gold_support():
+    support = {"France": ["7,500 people"], "Russian Federation": ["86 percent", "free elections"]}
+    score = support_hits(
+        [
+            ("France", "In 2024, more than 7,500   People were convicted"),  # spaces and case normalised
+            ("France", "France thanks the Group of Experts for their report."),  # filler
+            ("Russia", "Numerous foreign observers confirmed that these were free elections"),  # alias
+            ("Spain", "the only country in Europe"),  # no gold support for Spain: not counted
+        ],
+        support,
+    )
+    assert (score.eligible, score.hits) == (3, 2)
+
+
+def test_support_without_gold_support_is_empty():
+    assert support_hits([("France", "anything")], {}) == support_hits([], {"France": ["x"]})
 
 
 def test_quote_to_nonexistent_statement_of_the_right_speaker_is_not_misattribution():

@@ -212,11 +212,34 @@ def start_guarded(home: Path, env: dict, name: str) -> servers.Server:
     return servers.Server(url=f"http://127.0.0.1:{port}", port=port, process=process, log_path=log_path)
 
 
+MALFORMED_GRADIO_CALLS = [
+    ("/gradio_api/call/ask", {"data": QUESTION}),
+    ("/gradio_api/call/ask", {"data": [QUESTION, "not a list", 5, {"x": 1}, 7, 8, 9, 10]}),
+    ("/gradio_api/call/ask", {"data": [{"question": QUESTION}]}),
+    ("/gradio_api/call/ask", {"data": [QUESTION, [{"role": "robot", "content": QUESTION}]]}),
+    ("/gradio_api/call/ask", QUESTION),
+    ("/gradio_api/queue/join", {"data": [QUESTION], "fn_index": "first", "session_hash": QUESTION}),
+    ("/gradio_api/queue/join", {"data": [QUESTION], "fn_index": 424242, "session_hash": "abc123"}),
+]
+
+
+def send_malformed_gradio_calls(client: httpx.Client) -> None:
+    """Calls a careless or hostile client may make, each carrying the question; none may put it in a log."""
+    for path, body in MALFORMED_GRADIO_CALLS:
+        response = client.post(path, json=body)
+        assert response.status_code != 500 or response.json().get("error"), (path, response.text[:300])
+        event_id = response.json().get("event_id") if response.status_code == 200 else None
+        if event_id:
+            with client.stream("GET", f"{path}/{event_id}") as events:
+                "".join(events.iter_text())
+
+
 def exercise(server: servers.Server) -> None:
-    """Ask the marked question every way a client can, and load the UI."""
+    """Ask the marked question every way a client can, malformed Gradio calls included, and load the UI."""
     from gradio_client import Client
 
     with httpx.Client(base_url=server.url, timeout=120, trust_env=False) as client:
+        send_malformed_gradio_calls(client)
         assert client.get("/").status_code == 200
         assert client.get("/config").status_code == 200
         response = client.post("/api/ask", json={"question": QUESTION})

@@ -23,7 +23,7 @@ import pytest
 from conftest import ROOT, SEED_TEXT
 
 DOCUMENTS = 100
-GOLD = ROOT / "eval" / "gold.jsonl"
+GOLD = ROOT / "eval" / "gold" / "belarus.jsonl"
 N_QUESTIONS = 15
 
 
@@ -201,3 +201,39 @@ def test_chunk_search_is_scoped_to_the_document(big_assistant):
     nodes = big_assistant.reader.chunk_store().query(query).nodes or []
     assert len(nodes) == 20
     assert all(node.metadata["statement_id"].startswith(f"{seed}:") for node in nodes)
+
+
+def test_every_chroma_read_is_batched_so_large_indexes_do_not_hit_the_sqlite_variable_limit(indexed_home, embedder, tmp_path, monkeypatch):
+    """One `get` of every record of a collection fails past 32,766 records with "too many SQL variables"
+    (an incremental re-index at 300 documents crashed so, copying the previous generation). Every `get`
+    the indexer and the reader make asks for at most HRC_STORE_BATCH_SIZE records, and paging loses nothing."""
+    from chromadb.api.models.Collection import Collection
+
+    from assistant.settings import Settings
+    from assistant.store import IndexReader
+    from index.store import index_paths
+    from tests import badfiles
+
+    limits: list = []
+    original = Collection.get
+
+    def recording(self, *args, **kwargs):
+        limits.append(kwargs.get("limit"))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Collection, "get", recording)
+    home = tmp_path / "home"
+    shutil.copytree(Path(indexed_home) / "cache", home / "cache")
+    settings = Settings(home=home, chroma_url=None, store_batch_size=37)
+    first = index_paths(settings, [SEED_TEXT], embedder_factory=lambda: embedder)
+    added = index_paths(settings, [SEED_TEXT, badfiles.legacy_encoding_txt(tmp_path)], embedder_factory=lambda: embedder)
+    reader = IndexReader(settings)
+    seed = reader.load_document(first.added[0])
+
+    assert len(limits) > 20 and all(limit is not None and limit <= 37 for limit in limits), limits
+    # Copied and read in pages of 37, nothing is lost or repeated.
+    reference = IndexReader(Settings(home=indexed_home, chroma_url=None)).load_document(first.added[0])
+    assert [s.statement_id for s in seed.statements] == [s.statement_id for s in reference.statements]
+    assert seed.sentence_rows == reference.sentence_rows and seed.vectors.shape == reference.vectors.shape
+    assert len(reader.documents()) == added.documents == 2
+    assert reader.collections["sentences"].count() == len(set(reader.collections["sentences"].get(limit=30000)["ids"]))

@@ -48,6 +48,9 @@ def walk_routes(routes, prefix: str = ""):
         if sub is not None and not hasattr(route, "endpoint"):
             yield from walk_routes(sub, prefix + route.path)
             continue
+        if hasattr(route, "app") and not hasattr(route, "endpoint") and getattr(route, "methods", None) is None:
+            yield prefix + route.path + "/{file}", ("GET", "HEAD")  # a mount of static files (the API docs' assets)
+            continue
         yield prefix + route.path, tuple(sorted(getattr(route, "methods", None) or {"WEBSOCKET"}))
 
 
@@ -72,7 +75,7 @@ def test_every_route_but_health_answers_401_without_credentials(guarded_app):
     paths = {path for path, _ in routes}
     # The walk must reach the JSON API, the Gradio app and its queue, or this test proves little.
     assert {"/api/ask", "/api/ask/stream", "/api/statements/doc-000000000000:001", "/gradio_api/queue/join",
-            "/gradio_api/file=x", "/config", "/"} <= paths, sorted(paths)
+            "/gradio_api/file=x", "/config", "/", "/api/docs", "/api/docs-assets/x"} <= paths, sorted(paths)
     assert len(routes) >= 60 and not any(m == "WEBSOCKET" for _, m in routes)
     opened = []
     with TestClient(guarded_app, base_url="http://127.0.0.1") as client:
@@ -326,3 +329,72 @@ def test_markup_inside_an_indexed_document_renders_as_text_and_never_runs(inject
         finally:
             browser.close()
     assert not dialogs, f"a JavaScript dialog fired: {dialogs}"
+
+
+# ---------------------------------------------------------------- settings that would weaken all this
+
+
+@pytest.mark.parametrize(
+    ("settings_kwargs", "named"),
+    [
+        ({"auth_user": "alice"}, "HRC_AUTH_PASSWORD"),
+        ({"auth_user": "alice", "auth_password": ""}, "HRC_AUTH_PASSWORD"),
+        ({"auth_password": "pw"}, "HRC_AUTH_USER"),
+        ({"cors_origins": "*"}, "HRC_CORS_ORIGINS"),
+        ({"cors_origins": "http://a.example,*", "auth_token": "t"}, "HRC_CORS_ORIGINS"),
+    ],
+)
+def test_half_configured_auth_or_wildcard_cors_is_refused_by_create_app(tmp_path, settings_kwargs, named):
+    from assistant.errors import UserError
+    from ui.security import configuration_problem
+    from ui.server import create_app
+
+    settings = Settings(home=tmp_path, **settings_kwargs)
+    problem = configuration_problem(settings)
+    assert problem and named in problem and "\n" not in problem
+    with pytest.raises(UserError, match=named):
+        create_app(settings)
+
+
+@pytest.mark.parametrize(
+    "settings_kwargs",
+    [{}, {"auth_user": "alice", "auth_password": "pw"}, {"auth_token": "t"}, {"cors_origins": "http://a.example, http://b.example"}],
+)
+def test_complete_settings_are_accepted(tmp_path, settings_kwargs):
+    from ui.security import configuration_problem
+
+    assert configuration_problem(Settings(home=tmp_path, **settings_kwargs)) is None
+
+
+def test_an_exception_in_the_app_is_logged_without_its_message_unless_questions_may_be_logged(caplog):
+    """The last line of defence: ui.error_shape answers 500 JSON and logs type and place, never the text."""
+    import asyncio
+
+    from ui.error_shape import ErrorShapeMiddleware
+
+    secret = "zebra-quokka-question"
+
+    async def failing_app(scope, receive, send):
+        raise ValueError(f"could not parse {secret!r}")
+
+    def run(log_questions: bool):
+        sent = []
+
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            sent.append(message)
+
+        middleware = ErrorShapeMiddleware(failing_app, Settings(log_questions=log_questions))
+        asyncio.run(middleware({"type": "http", "method": "POST", "path": "/x", "headers": []}, receive, send))
+        return sent
+
+    caplog.set_level(logging.INFO, logger="hrc_assistant")
+    sent = run(log_questions=False)
+    assert sent[0]["status"] == 500 and b'"error"' in sent[1]["body"] and secret.encode() not in sent[1]["body"]
+    quiet = "\n".join(r.getMessage() + (str(r.exc_info) if r.exc_info else "") for r in caplog.records)
+    assert "ValueError" in quiet and "failing_app" in quiet and secret not in quiet
+    caplog.clear()
+    run(log_questions=True)
+    assert any(r.exc_info and secret in str(r.exc_info[1]) for r in caplog.records)

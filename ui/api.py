@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.errors import NotFound, UserError
 from assistant.models import Answer, DocumentInfo, SpeakerType, Statement
+from ui.error_shape import log_unexpected
 
 log = logging.getLogger("hrc_assistant.ui")
 
@@ -184,8 +185,8 @@ async def ask_stream(body: AskRequest, request: Request):
                 event = await _call(request, next, events, _END)
         except UserError as error:
             yield _sse("error", {"error": str(error)})
-        except Exception:  # noqa: BLE001 - the client gets one sentence, the log the traceback
-            log.exception("streaming an answer failed")
+        except Exception as error:  # noqa: BLE001 - the client gets one sentence, the log type and place
+            log_unexpected(error, "streaming an answer", request.app.state.settings.log_questions)
             yield _sse("error", {"error": "The answer could not be completed; see the server log."})
         finally:
             events.close()

@@ -76,11 +76,16 @@ def serve_command(
     offline_environment()  # first: no telemetry, no hub downloads, no Gradio analytics
     _configure_logging()
 
-    from assistant.cli import settings_from_env
+    from assistant.cli import fail, settings_from_env
 
     if root_path is not None:
         root_path = "/" + root_path.strip("/") if root_path.strip("/") else ""
     settings = settings_from_env(host=host, port=port, root_path=root_path)
+    from ui.security import configuration_problem
+
+    problem = configuration_problem(settings)
+    if problem:  # before any work: a half-configured auth must never serve without it
+        fail(problem)
     ensure_index(settings)
 
     from assistant.engine import Assistant

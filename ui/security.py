@@ -9,10 +9,19 @@ Gradio app included, and does three things in this order:
 3. authentication, when configured: HTTP Basic (`auth_user`/`auth_password`) or
    `Authorization: Bearer <auth_token>`, or the session cookie set by `?token=<auth_token>`
    (the way into a third-party iframe, where Gradio's own login cookie is not sent).
-   Everything but `GET /api/health` and CORS preflights needs it (401 JSON).
+   Everything but `GET /api/health` and CORS preflights needs it: 401 JSON, or for a browser
+   navigating to a page (Accept: text/html, outside `/api/` but for `/api/docs`) an HTML page
+   that explains how to sign in;
+4. routes the UI never uses are closed: `POST /gradio_api/upload` (the chat has no upload, and
+   an open upload route fills the temp directory) answers 403 JSON without reading the body.
 
 CORS is Starlette's `CORSMiddleware` with the allow-list `settings.cors_origins`; it wraps this
 middleware so that 401 and 429 answers carry CORS headers too.
+
+`configuration_problem(settings)` is the one sentence that stops `serve` (exit 2) when the
+settings would silently weaken this: a Basic user without a password (or the reverse), which
+would otherwise start with no authentication at all, and a `*` CORS origin, which with the
+credentialed cookie would let any site read the API as the signed-in user.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ import json
 import logging
 import time
 from collections import deque
+from html import escape
 from urllib.parse import parse_qsl, urlencode
 
 from assistant.settings import Settings
@@ -36,6 +46,21 @@ TOKEN_PARAM = "token"
 PUBLIC_PATHS = frozenset({"/api/health"})
 # Gradio endpoints that start a computation: rate limited like the JSON API.
 GRADIO_PREDICTION_PREFIXES = ("/gradio_api/queue/join", "/gradio_api/call/", "/gradio_api/run/")
+# Gradio routes the chat never calls: closed, whoever asks (the UI has no file upload).
+CLOSED_ROUTES = frozenset({("POST", "/gradio_api/upload")})
+AUTH_REQUIRED = "Authentication required: HTTP Basic, a Bearer token or a ?token= link."
+
+
+def configuration_problem(settings: Settings) -> str | None:
+    """Why these settings must not start a server (one sentence), or None."""
+    user, password = bool(settings.auth_user), bool(settings.auth_password)
+    if user and not password:
+        return "HRC_AUTH_USER is set but HRC_AUTH_PASSWORD is empty: set both for HTTP Basic, or neither."
+    if password and not user:
+        return "HRC_AUTH_PASSWORD is set but HRC_AUTH_USER is empty: set both for HTTP Basic, or neither."
+    if any(origin.strip() == "*" for origin in settings.cors_origins):
+        return "HRC_CORS_ORIGINS='*' would let any site call the API as the signed-in user: list the allowed origins."
+    return None
 
 
 def app_path(scope) -> str:
@@ -164,6 +189,37 @@ async def _send_json(send, status: int, body: dict, headers: list[tuple[bytes, b
     await send({"type": "http.response.body", "body": payload})
 
 
+def wants_page(path: str, headers: dict[str, str]) -> bool:
+    """A browser navigating to a page (not a program calling the API): it gets HTML, not JSON."""
+    api = (path == "/api" or path.startswith("/api/")) and path != "/api/docs"
+    return not api and "text/html" in headers.get("accept", "")
+
+
+def sign_in_page(basic: bool, token: bool) -> bytes:
+    """The 401 page a browser shows when the user cancels the login prompt or has no credentials."""
+    ways = []
+    if token:
+        ways.append(
+            "<li>open the link your administrator gave you, which ends in <code>?token=…</code>; "
+            "it signs this browser in for 12 hours;</li>"
+        )
+    if basic:
+        ways.append("<li>reload this page and enter your user name and password in the browser's sign-in prompt;</li>")
+    ways.append(
+        "<li>programs send <code>Authorization: Bearer &lt;token&gt;</code> or HTTP Basic; "
+        "see <a href=\"api/docs\">the API documentation</a> once signed in.</li>"
+    )
+    return (
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<title>Sign in: HRC assistant</title></head>"
+        "<body style=\"font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem\">"
+        "<h1>Sign in to the HRC assistant</h1>"
+        f"<p>{escape(AUTH_REQUIRED)}</p><p>To sign in:</p><ul>{''.join(ways)}</ul>"
+        "</body></html>"
+    ).encode("utf-8")
+
+
 class SecurityMiddleware:
     """Access log, rate limit and authentication for every HTTP/WebSocket request."""
 
@@ -206,13 +262,13 @@ class SecurityMiddleware:
                 )
                 return
         if not self.credentials.enabled or path in PUBLIC_PATHS or preflight:
-            await self.app(scope, receive, send)
+            await self._admitted(scope, receive, send, path, method)
             return
         if self.credentials.check_header(headers.get("authorization", "")):
-            await self.app(scope, receive, send)
+            await self._admitted(scope, receive, send, path, method)
             return
         if self.credentials.check_cookie(_cookies(headers.get("cookie", "")).get(COOKIE_NAME, "")):
-            await self.app(scope, receive, send)
+            await self._admitted(scope, receive, send, path, method)
             return
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         token = next((v for k, v in query if k == TOKEN_PARAM), None)
@@ -222,10 +278,27 @@ class SecurityMiddleware:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
             return
-        await _send_json(
-            send, 401, {"error": "Authentication required: HTTP Basic, a Bearer token or a ?token= link."},
-            [(b"www-authenticate", self.credentials.challenge().encode())],
-        )
+        challenge = (b"www-authenticate", self.credentials.challenge().encode())
+        if wants_page(path, headers):
+            page = sign_in_page(basic=bool(self.credentials.user), token=bool(self.credentials.token))
+            await send({
+                "type": "http.response.start",
+                "status": 401,
+                "headers": [
+                    (b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(page)).encode()),
+                    (b"cache-control", b"no-store"), challenge,
+                ],
+            })
+            await send({"type": "http.response.body", "body": page})
+            return
+        await _send_json(send, 401, {"error": AUTH_REQUIRED}, [challenge])
+
+    async def _admitted(self, scope, receive, send, path: str, method: str) -> None:
+        """An authenticated (or auth-free) request: closed routes are refused before their body is read."""
+        if (method, path) in CLOSED_ROUTES:
+            await _send_json(send, 403, {"error": "This server accepts no file uploads."})
+            return
+        await self.app(scope, receive, send)
 
     @staticmethod
     def _rate_limited(path: str, method: str) -> bool:
@@ -270,7 +343,7 @@ class SecurityMiddleware:
                 message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", cookie)]}
             await send(message)
 
-        await self.app(scope, receive, send_with_cookie)
+        await self._admitted(scope, receive, send_with_cookie, app_path(scope), scope.get("method", "WS"))
 
 
 def install(app, settings: Settings) -> None:
@@ -278,14 +351,17 @@ def install(app, settings: Settings) -> None:
     from starlette.middleware.cors import CORSMiddleware
 
     app.add_middleware(SecurityMiddleware, settings=settings)
+    origins = list(settings.cors_origins)
     # Always installed, even with an empty allow-list: Gradio then defers to it instead of
     # applying its own localhost-only CORS policy.
     app.add_middleware(
         CORSMiddleware,
-        allow_origins=list(settings.cors_origins),
+        allow_origins=origins,
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["*"],
-        allow_credentials=True,
+        # Never credentials with a wildcard (configuration_problem refuses it anyway): with the
+        # session cookie, that would let any site read the API as the signed-in user.
+        allow_credentials="*" not in origins,
         expose_headers=["Retry-After"],
         max_age=600,
     )

@@ -1,6 +1,9 @@
 """The one web app: Gradio chat at `/`, JSON API at `/api`, OpenAPI docs at `/api/docs`.
 
 `create_app(settings, assistant=None)` builds it; `hrc-assistant serve` runs it under uvicorn.
+The API docs load Swagger UI 5 from the `fastapi-offline` package's assets, served by the app itself
+under `/api/docs-assets/` (no CDN: they work offline), and the schema declares the Bearer and
+Basic schemes so that "Authorize" works.
 """
 
 from __future__ import annotations
@@ -20,9 +23,24 @@ Answers questions about UN Human Rights Council interactive dialogues. Every ans
 **who said it**: each citation names the statement of a delegation, expert or NGO, with a
 verbatim quote and its page.
 
-Authentication (when the server has it enabled): HTTP Basic or `Authorization: Bearer <token>`.
-Errors are JSON `{"error": "<one sentence>"}`.
+Authentication (when the server has it enabled): HTTP Basic or `Authorization: Bearer <token>`
+(use "Authorize" above). Errors are JSON `{"error": "<one sentence>"}`. Request bodies are
+limited to `HRC_MAX_BODY_KB` KiB (413 above it).
 """
+DOCS_ASSETS = "/api/docs-assets"
+SECURITY_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer", "description": "`Authorization: Bearer <HRC_AUTH_TOKEN>`"},
+    "basic": {"type": "http", "scheme": "basic", "description": "HRC_AUTH_USER and HRC_AUTH_PASSWORD"},
+}
+
+
+def body_parse_sentence(cause: BaseException | None) -> str:
+    """The sentence for a JSON body FastAPI could not parse, by the parser's exception type."""
+    if isinstance(cause, UnicodeDecodeError):
+        return "The request body is not valid UTF-8 text."
+    if isinstance(cause, RecursionError):
+        return "The request body is nested too deeply."
+    return "The request body is not valid JSON."
 
 
 def validation_sentence(errors: list[dict]) -> str:
@@ -57,13 +75,14 @@ def _install_error_handlers(app) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request, error: StarletteHTTPException):
+        if error.status_code == 400 and isinstance(error.__cause__, (ValueError, RecursionError)):
+            # FastAPI's "error parsing the body" (invalid UTF-8, nesting deeper than the JSON parser
+            # goes): the same 422 as any other body that is not valid JSON.
+            return JSONResponse({"error": body_parse_sentence(error.__cause__)}, status_code=422)
         detail = error.detail if isinstance(error.detail, str) else "Request failed."
         return JSONResponse({"error": detail}, status_code=error.status_code, headers=getattr(error, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def unexpected(request, error: Exception):
-        log.error("unexpected %s on %s", type(error).__name__, request.url.path, exc_info=error)
-        return JSONResponse({"error": "Internal error; the server log has the details."}, status_code=500)
+    # Unexpected exceptions are answered and logged by ui.error_shape (without request data).
 
 
 def web_component_script() -> Path:
@@ -73,14 +92,63 @@ def web_component_script() -> Path:
     return Path(gradio.__file__).resolve().parent / "templates" / "frontend" / "gradio.js"
 
 
+def swagger_assets() -> Path:
+    """Swagger UI's JS and CSS, shipped in the `fastapi-offline` wheel (only its files are used)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("fastapi_offline")
+    if spec is None or spec.origin is None:
+        raise UserError("The package fastapi-offline (Swagger UI assets for /api/docs) is missing; reinstall hrc-assistant.")
+    return Path(spec.origin).parent / "static"
+
+
+def _install_api_docs(app, root_path: str) -> None:
+    """`/api/docs` from local assets, and the security schemes in the OpenAPI schema."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.openapi.utils import get_openapi
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_assets()), name="docs-assets")
+
+    @app.get("/api/docs", include_in_schema=False)
+    async def api_docs():
+        root = root_path.rstrip("/")
+        return get_swagger_ui_html(
+            openapi_url=root + app.openapi_url,
+            title=app.title + " docs",
+            swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+        )
+
+    def openapi():
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+            schema["security"] = [{"bearer": []}, {"basic": []}]
+            for operation in schema.get("paths", {}).get("/api/health", {}).values():
+                operation["security"] = []  # never behind authentication
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
 def create_app(settings: Settings, assistant=None):
-    """The FastAPI app serving the chat UI and the API; `assistant` defaults to a new `Assistant(settings)`."""
+    """The FastAPI app serving the chat UI and the API; `assistant` defaults to a new `Assistant(settings)`.
+
+    Raises `UserError` (one sentence) for settings that must not serve, e.g. half-configured auth."""
     offline_environment()
+    from ui import gradio_guard, security
+
+    problem = security.configuration_problem(settings)
+    if problem:
+        raise UserError(problem)
     import gradio as gr
     from fastapi import FastAPI
     from fastapi.responses import FileResponse
 
-    from ui import api, chat, security
+    from ui import api, bodies, chat, error_shape, export
 
     if assistant is None:
         from assistant.engine import Assistant
@@ -91,7 +159,7 @@ def create_app(settings: Settings, assistant=None):
         title="HRC assistant API",
         description=API_DESCRIPTION,
         version=_version(),
-        docs_url="/api/docs",
+        docs_url=None,  # served by _install_api_docs from local assets
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -99,6 +167,8 @@ def create_app(settings: Settings, assistant=None):
     app.state.assistant = assistant
     app.state.gate = asyncio.Semaphore(settings.api_concurrency)
     _install_error_handlers(app)
+    _install_api_docs(app, settings.root_path)
+    app.include_router(export.router, prefix="/api", tags=["export"])  # before api.router's catch-all 404
     app.include_router(api.router, prefix="/api", tags=["answers"])
 
     script = web_component_script()
@@ -108,9 +178,14 @@ def create_app(settings: Settings, assistant=None):
         """`<script type="module" src=".../gradio.js">` for `<gradio-app>` embedding, served offline."""
         return FileResponse(script, media_type="text/javascript", headers={"Cache-Control": "public, max-age=3600"})
 
+    # Innermost first: Gradio call checks, body limit, error shape, auth/rate limit/log, CORS outermost.
+    app.add_middleware(gradio_guard.GradioCallGuard)
+    app.add_middleware(bodies.BodyLimitMiddleware, settings=settings)
+    app.add_middleware(error_shape.ErrorShapeMiddleware, settings=settings)
     security.install(app, settings)
 
     blocks = chat.build_blocks(settings, assistant)
+    app.state.gradio_blocks = blocks  # ui.gradio_guard checks Gradio calls against its handlers
     gr.mount_gradio_app(
         app,
         blocks,
@@ -121,8 +196,8 @@ def create_app(settings: Settings, assistant=None):
         ssr_mode=False,
         mcp_server=False,
         theme=chat.theme(),
-        css=chat.CSS,
-        js=chat.JS,
+        css=chat.stylesheet(),
+        js=chat.script(),
         server_name=settings.host,
         server_port=settings.port,
     )

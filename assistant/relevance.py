@@ -1,0 +1,116 @@
+"""Does a statement address the question? A calibrated decision on its best sentence.
+
+Every sentence of every statement in scope is scored against the question itself (the asking
+sentence with the speakers' names and the question's framing words removed, and the topic the
+understanding step extracted): dense cosine of the stored sentence embeddings and a normalised
+BM25 over thesaurus-canonical tokens, fused by a logistic model whose weights and thresholds live
+in `data/relevance.json` (fitted on the dev split only). Courtesy sentences ("We thank the Special
+Rapporteur…") are penalised so the quote is the sentence that makes the point, and a sentence that
+performs the opposite act to the one asked ("welcomed the release" for "called for the release") is
+not taken as addressing it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from assistant.models import Frozen, Query, Sentence, Statement
+from assistant.text import words
+
+DATA = Path(__file__).resolve().parent / "data" / "relevance.json"
+
+
+class RelevanceModel(Frozen):
+    weights: dict[str, float]
+    addresses: float  # probability from which a statement addresses the question
+    floor: float  # below this for every statement, nobody addressed it
+    filler_similarity: float
+    filler_prototypes: tuple[str, ...]
+    question_words: frozenset[str]
+    act_cues: dict[str, tuple[str, ...]]
+    act_conflicts: tuple[tuple[str, str], ...]
+
+    def probability(self, dense: float, lexical: float, filler: float) -> float:
+        w = self.weights
+        z = w["dense"] * dense + w["lexical"] * lexical + w["filler"] * filler + w["bias"]
+        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+    def acts(self, text: str) -> set[str]:
+        padded = f" {' '.join(words(text))} "
+        return {act for act, cues in self.act_cues.items() if any(f" {cue} " in padded for cue in cues)}
+
+    def conflicts(self, asked: set[str], sentence: set[str]) -> bool:
+        """The sentence performs an act opposed to every act asked, and none of those asked."""
+        if not asked or asked & sentence:
+            return False
+        return any({a, s} in ({x, y} for x, y in self.act_conflicts) for a in asked for s in sentence)
+
+
+@cache
+def load_model(path: Path = DATA) -> RelevanceModel:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return RelevanceModel(
+        weights=raw["weights"], addresses=raw["addresses"], floor=raw["floor"],
+        filler_similarity=raw["filler"]["similarity"], filler_prototypes=tuple(raw["filler"]["prototypes"]),
+        question_words=frozenset(raw["question_words"]["words"]),
+        act_cues={act: tuple(cues) for act, cues in raw["acts"]["cues"].items()},
+        act_conflicts=tuple(tuple(pair) for pair in raw["acts"]["conflicts"]),
+    )
+
+
+def question_text(query: Query) -> str:
+    """The asking sentence without the speakers' names and the question's framing words."""
+    text = query.standalone if query.follow_up and query.standalone else (query.asked or query.question)
+    for name in query.speakers + query.missing_speakers:
+        text = re.sub(re.escape(name), " ", text, flags=re.I)
+    framing = load_model().question_words
+    kept = [w for w in re.findall(r"[\w'’-]+", text) if w.lower() not in framing]
+    return " ".join(kept)
+
+
+def query_texts(query: Query) -> list[str]:
+    """What sentences are compared with: the question itself and, when it differs, its topic."""
+    texts = [t for t in (question_text(query), query.topic) if t.strip()]
+    return list(dict.fromkeys(texts))
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One statement judged against a question: its probability of addressing it and its best sentences."""
+
+    statement: Statement
+    probability: float
+    sentences: tuple[Sentence, ...]  # best first, conflicting acts and courtesy removed when possible
+    scores: tuple[float, ...]  # probability of each of `sentences`
+
+    @property
+    def best(self) -> Sentence:
+        return self.sentences[0]
+
+
+def judge(corpus, query: Query, positions: list[int]) -> list[Judged]:
+    """Every statement at `positions`, judged; best first."""
+    model = load_model()
+    texts = list(dict.fromkeys(corpus.foreground(t) for t in query_texts(query)))
+    if not texts or not positions:
+        return []
+    scored = corpus.score_sentences(texts, positions)
+    asked_acts = model.acts(query.asked or query.question)
+    per_statement: dict[int, list[tuple[float, Sentence]]] = {}
+    for position, sentence, dense, lexical, filler in scored:
+        probability = model.probability(dense, lexical, filler)
+        if asked_acts and model.conflicts(asked_acts, model.acts(sentence.text)):
+            probability *= 0.1  # the opposite act: near the topic, but not what was asked
+        per_statement.setdefault(position, []).append((probability, sentence))
+    judged = []
+    for position, pairs in per_statement.items():
+        pairs.sort(key=lambda p: -p[0])
+        judged.append(Judged(
+            corpus.data.statements[position], pairs[0][0], tuple(s for _, s in pairs), tuple(p for p, _ in pairs),
+        ))
+    return sorted(judged, key=lambda j: -j.probability)

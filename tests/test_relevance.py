@@ -1,0 +1,220 @@
+"""Relevance, honest absence and every answer shape, on the real seed index and a second real document (Burundi).
+
+Queries are built directly (the contract of `assistant/models.py: Query`), so these tests hold the
+answerer to its behaviour whatever the understanding step produces.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from assistant.answer import answer_offline, evidence
+from assistant.models import Query
+from assistant.relevance import load_model
+
+from conftest import BURUNDI_TEXT
+
+
+def ask(assistant, corpus, **fields) -> object:
+    fields.setdefault("asked", fields["question"])
+    return answer_offline(Query(**fields), [corpus], assistant, {})
+
+
+def cited(answer) -> set[str]:
+    return {c.speaker for c in answer.citations}
+
+
+def assert_verbatim(answer, corpus):
+    by_id = corpus.data.by_id
+    for c in answer.citations:
+        statement = by_id[c.statement_id]
+        assert statement.speaker == c.speaker and statement.text[c.char_start:c.char_end] == c.quote
+        assert f"[{c.n}]" in answer.answer
+
+
+@pytest.fixture(scope="module")
+def seed(assistant_offline):
+    return assistant_offline.corpus(assistant_offline.default_document())
+
+
+@pytest.fixture(scope="module")
+def burundi(tmp_path_factory, embedder):
+    from assistant.engine import Assistant
+    from assistant.settings import Settings
+    from index.store import index_paths
+
+    home = tmp_path_factory.mktemp("hrc-burundi")
+    settings = Settings(home=home, bundled_document=BURUNDI_TEXT)
+    index_paths(settings, [BURUNDI_TEXT], embedder_factory=lambda: embedder)
+    assistant = Assistant(settings, embedder=embedder)
+    return assistant, assistant.corpus(assistant.default_document())
+
+
+# ---------------------------------------------------------------- relevance
+
+
+def test_a_paraphrase_without_the_documents_words_finds_the_statement(assistant_offline, seed):
+    answer = ask(assistant_offline, seed, question="Who said lawyers are being struck off for defending dissidents?",
+                 intent="list", topic="lawyers struck off for defending dissidents")
+    assert not answer.abstained and answer.citations
+    assert any("disbar" in c.quote for c in answer.citations)
+    assert_verbatim(answer, seed)
+
+
+def test_a_topic_nobody_raised_is_an_abstention_without_citations(assistant_offline, seed):
+    answer = ask(assistant_offline, seed, question="Which delegations talked about cryptocurrency mining?",
+                 intent="list", topic="cryptocurrency mining", speaker_types=("state", "country_concerned"))
+    assert answer.abstained and answer.citations == ()
+    assert "cryptocurrency mining" in answer.answer
+
+
+def test_the_quote_is_the_point_not_a_courtesy_formula(assistant_offline, seed):
+    answer = ask(assistant_offline, seed, question="Which countries raised the death penalty?",
+                 intent="list", topic="death penalty", speaker_types=("state",))
+    assert answer.citations
+    for c in answer.citations:
+        assert "thank" not in c.quote.lower()
+        assert any(w in c.quote.lower() for w in ("death", "execution", "capital"))
+
+
+def test_called_for_a_release_excludes_sentences_that_only_welcome_one(assistant_offline, seed):
+    model = load_model()
+    answer = ask(assistant_offline, seed, question="Which countries called for the release of political prisoners?",
+                 intent="list", topic="release of political prisoners", speaker_types=("state",))
+    assert len(answer.citations) >= 5
+    for c in answer.citations:
+        assert not model.conflicts({"demand"}, model.acts(c.quote)), c.quote
+
+
+def test_a_list_is_complete_and_each_speaker_has_its_own_line(assistant_offline, seed):
+    answer = ask(assistant_offline, seed, question="Which countries called for the return of Ukrainian children?",
+                 intent="list", topic="return of Ukrainian children", speaker_types=("state",))
+    assert {"Estonia", "Lithuania", "Malta", "Bulgaria"} <= cited(answer)
+    lines = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    assert len(lines) == len(answer.citations)
+    assert answer.answer.splitlines()[0].endswith(":")
+
+
+def test_headline_never_echoes_a_mangled_fragment_of_the_question(assistant_offline, seed):
+    answer = ask(assistant_offline, seed, question="I'm writing about unions. Which organisation talked about them being dissolved?",
+                 asked="Which organisation talked about them being dissolved?", intent="list",
+                 topic="attribution so could you")
+    head = answer.answer.splitlines()[0]
+    assert "attribution so could you" not in head
+
+
+def test_the_closest_passages_are_labelled_when_nothing_clearly_addresses_the_question(assistant_offline, seed, monkeypatch):
+    """Between the floor and the threshold: no false 'nobody', the nearest quotes instead, not an abstention."""
+    model = load_model()
+    monkeypatch.setattr("assistant.answer.load_model", lambda: model.model_copy(update={"addresses": 0.999999, "floor": 0.0}))
+    answer = ask(assistant_offline, seed, question="Which delegations spoke about the death penalty?",
+                 intent="list", topic="death penalty")
+    assert not answer.abstained and 0 < len(answer.citations) <= 3
+    assert answer.answer.startswith("No statement clearly addresses")
+    assert_verbatim(answer, seed)
+
+
+def test_evidence_ranks_statements_in_scope_whatever_the_composer_decides(assistant_offline, seed):
+    query = Query(question="Who talked about people being made to vanish?", asked="Who talked about people being made to vanish?",
+                  intent="list", topic="people made to vanish", speaker_types=("ngo",))
+    found = evidence(query, [seed], 4)
+    assert len(found) == 4
+    assert all(s.speaker_type == "ngo" and sentences for s, sentences in found)
+    assert all(sentence in s.sentences for s, sentences in found for sentence in sentences)
+
+
+# ---------------------------------------------------------------- speakers and absence
+
+
+def test_a_named_speaker_answers_from_that_speaker_only(assistant_offline, seed):
+    answer = ask(assistant_offline, seed, question="What did France say about political prisoners?", intent="speaker",
+                 speakers=("France",), topic="political prisoners")
+    assert cited(answer) == {"France"} and not answer.abstained
+    assert_verbatim(answer, seed)
+
+
+def test_a_speaker_not_in_the_list_did_not_take_the_floor(assistant_offline, seed):
+    answer = ask(assistant_offline, seed, question="What did the United States say?", intent="speaker",
+                 missing_speakers=("United States",))
+    assert answer.abstained and answer.citations == ()
+    assert "did not take the floor" in answer.answer
+
+
+def test_a_listed_speaker_without_text_is_not_said_to_be_absent(assistant_offline, seed):
+    answer = ask(assistant_offline, seed, question="What did Ruritania say?", intent="speaker", listed_speakers=("Ruritania",))
+    assert "listed among the speakers" in answer.answer and "did not take the floor" not in answer.answer
+
+
+def test_a_low_confidence_document_never_claims_absence_and_carries_a_notice(assistant_offline, seed):
+    from assistant.retrieve import Corpus
+
+    info = seed.data.info.model_copy(update={"confidence": 0.2})
+    shaky = Corpus(dataclasses.replace(seed.data, info=info), assistant_offline)
+    answer = ask(assistant_offline, shaky, question="What did the United States say?", intent="speaker",
+                 missing_speakers=("United States",))
+    assert "cannot tell who spoke" in answer.answer and "did not take the floor" not in answer.answer
+    assert answer.notices
+
+
+def test_yes_no_mention_is_no_only_when_the_speaker_is_far_from_the_topic(assistant_offline, seed):
+    answer = ask(assistant_offline, seed, question="Did Spain mention cryptocurrency mining?", intent="speaker",
+                 speakers=("Spain",), topic="cryptocurrency mining", yes_no=True)
+    assert answer.answer.startswith("No.") and answer.abstained
+    answer = ask(assistant_offline, seed, question="Did Spain mention the death penalty?", intent="speaker",
+                 speakers=("Spain",), topic="death penalty", yes_no=True)
+    assert answer.answer.startswith("Yes.") and cited(answer) == {"Spain"}
+
+
+# ---------------------------------------------------------------- the meeting
+
+
+def test_roster_names_every_ngo_that_spoke_once(assistant_offline, seed):
+    answer = ask(assistant_offline, seed, question="Name all the NGOs that took the floor", intent="roster", speaker_types=("ngo",))
+    ngos = {s.speaker for s in seed.data.statements if s.speaker_type == "ngo"}
+    assert cited(answer) == ngos
+    assert answer.answer.startswith(f"{len(ngos)} NGO")
+
+
+def test_order_finds_who_spoke_right_after_the_country_concerned(assistant_offline, seed):
+    statements = seed.data.statements
+    concerned = next(i for i, s in enumerate(statements) if s.speaker_type == "country_concerned")
+    expected = next(s for s in statements[concerned + 1:] if s.speaker_type != "panel")
+    answer = ask(assistant_offline, seed, question="Who spoke first after the country concerned?", intent="order",
+                 order_anchor=statements[concerned].speaker, order_offset=1)
+    assert cited(answer) == {expected.speaker}
+
+
+def test_count_of_a_speakers_statements(assistant_offline, seed):
+    answer = ask(assistant_offline, seed, question="How many statements did France make?", intent="count", speakers=("France",))
+    n = sum(s.speaker == "France" for s in seed.data.statements)
+    assert answer.answer.startswith(f"France made {n} statement")
+
+
+@pytest.mark.parametrize("fact, expected", [("date", "19 March 2025"), ("session", "HRC58"), ("participation", "43 State Delegations")])
+def test_document_facts_come_from_metadata(assistant_offline, seed, fact, expected):
+    answer = ask(assistant_offline, seed, question="a fact", intent="fact", fact=fact)
+    assert expected in answer.answer and not answer.abstained
+
+
+# ---------------------------------------------------------------- a second document
+
+
+def test_burundi_paraphrase_finds_the_ruling_party_youth_league(burundi):
+    assistant, corpus = burundi
+    answer = ask(assistant, corpus, question="Who described the ruling party's youth militia?",
+                 intent="list", topic="the ruling party's youth militia")
+    assert not answer.abstained
+    assert any("Imbonerakure" in c.quote for c in answer.citations)
+    assert_verbatim(answer, corpus)
+
+
+def test_burundi_absence_only_when_true(burundi):
+    assistant, corpus = burundi
+    answer = ask(assistant, corpus, question="Who talked about cryptocurrency mining?", intent="list", topic="cryptocurrency mining")
+    assert answer.abstained and not answer.citations
+    # A word in common ("civic space") is not "nobody": the closest passages are shown, labelled, not an abstention.
+    answer = ask(assistant, corpus, question="Who talked about space exploration?", intent="list", topic="space exploration")
+    assert not answer.abstained and answer.answer.startswith("No statement clearly addresses space exploration")
+    assert_verbatim(answer, corpus)

@@ -1,0 +1,342 @@
+"""Question understanding: question in, `Query` out, on real indexed documents and the real embedding model.
+
+Three documents: the seed (Belarus, the session index), and a module index of the Burundi test document and
+the thematic dialogue on water, so every behaviour is checked on dialogues of different vocabulary and layout.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.models import Message, Query
+from tests.conftest import BURUNDI_TEXT, ROOT
+
+WATER_TEXT = ROOT / "tests" / "data" / "hrc60-water-id.txt"
+
+
+@pytest.fixture(scope="module")
+def other_documents(tmp_path_factory, embedder):
+    """An engine over the Burundi and water dialogues (real Chroma, real model)."""
+    from assistant.engine import Assistant
+    from assistant.settings import Settings
+    from index.store import index_paths
+
+    settings = Settings(home=tmp_path_factory.mktemp("understand-home"))
+    index_paths(settings, [BURUNDI_TEXT, WATER_TEXT], embedder_factory=lambda: embedder)
+    return Assistant(settings, embedder=embedder)
+
+
+def _corpus(assistant, source_name: str):
+    for info in assistant.documents().values():
+        if info.source == source_name:
+            return assistant.corpus(info.document_id)
+    raise AssertionError(f"{source_name} is not indexed")
+
+
+@pytest.fixture(scope="module")
+def belarus(assistant_offline):
+    return assistant_offline.corpus(assistant_offline.default_document())
+
+
+@pytest.fixture(scope="module")
+def burundi(other_documents):
+    return _corpus(other_documents, BURUNDI_TEXT.name)
+
+
+@pytest.fixture(scope="module")
+def water(other_documents):
+    return _corpus(other_documents, WATER_TEXT.name)
+
+
+def understood(corpus, question: str, *turns: tuple[str, str]) -> Query:
+    from assistant.understand import understand
+
+    history = [Message(role=role, content=content) for role, content in turns]
+    return understand(question, history, [corpus])
+
+
+def speakers_of(corpus, *types: str) -> set[str]:
+    return {s.speaker for s in corpus.data.statements if not types or s.speaker_type in types}
+
+
+# ---------------------------------------------------------------- who is asked about
+
+def test_a_named_speaker_and_topic_make_a_speaker_query(belarus):
+    query = understood(belarus, "What did France say about political prisoners?")
+    assert (query.intent, query.speakers, query.topic) == ("speaker", ("France",), "political prisoners")
+    assert query.standalone == query.asked == "What did France say about political prisoners?"
+
+
+def test_lowercase_and_typos_still_name_the_speaker(water):
+    query = understood(water, "wat did kenya say abt slums")
+    assert query.intent == "speaker" and query.speakers == ("Kenya",)
+    assert query.topic == "slums"
+
+
+def test_two_named_speakers_make_a_comparison(belarus):
+    query = understood(belarus, "How did Russia and Ireland differ on the January presidential election?")
+    assert query.intent == "compare"
+    assert set(query.speakers) == {"Russian Federation", "Ireland"}
+    assert "presidential election" in query.topic
+
+
+def test_a_preamble_names_who_a_later_pronoun_means(belarus):
+    query = understood(belarus, "Malta and Spain both raised the death penalty — how did their points differ?")
+    assert query.intent == "compare" and set(query.speakers) == {"Malta", "Spain"}
+    assert "death penalty" in query.topic
+
+
+def test_roles_resolve_to_the_presenters(belarus):
+    chair = understood(belarus, "What did the Chair say about torture and ill-treatment of detainees?")
+    assert chair.intent == "speaker" and len(chair.speakers) == 1
+    assert belarus.data.by_id and chair.speakers[0] in speakers_of(belarus, "panel")
+    concerned = understood(belarus, "Does the country concerned admit to holding political prisoners?")
+    assert concerned.speakers == ("Belarus",) and concerned.yes_no
+
+
+def test_a_name_in_the_topic_is_not_a_speaker(belarus):
+    query = understood(belarus, "What did France say about Ukraine?")
+    assert query.speakers == ("France",) and query.topic == "Ukraine"
+
+
+# ---------------------------------------------------------------- honest absence of speakers
+
+def test_a_state_that_did_not_speak_is_missing_not_ignored(belarus):
+    query = understood(belarus, "What did Canada say about Belarusian lawyers?")
+    assert query.speakers == () and query.missing_speakers == ("Canada",)
+    assert query.intent == "speaker"
+
+
+def test_an_organisation_that_did_not_speak_is_missing(water):
+    query = understood(water, "What did Human Rights Watch say about sanitation?")
+    assert query.missing_speakers == ("Human Rights Watch",) and query.speakers == ()
+
+
+def test_an_unresolved_role_is_missing(belarus):
+    query = understood(belarus, "What did the Special Rapporteur on Belarus say in the dialogue?")
+    assert query.speakers == () and query.missing_speakers
+
+
+@pytest.mark.parametrize("written", ["Fr\u0430nce", "Fra\u00adnce", "Fra\u200dnce", "\ufeffFrance", "F\u0433ance".replace("\u0433", "r")])
+def test_look_alike_characters_fold_to_the_speaker(belarus, written):
+    query = understood(belarus, f"What did {written} say about political prisoners?")
+    assert query.speakers == ("France",) and query.missing_speakers == ()
+
+
+def test_real_cyrillic_words_are_not_folded():
+    from assistant.lookalike import clean, fold
+
+    assert clean("Россия") == "Россия"
+    assert fold("Fr\u0430nce") == "france"
+    assert len(fold("Côte d'Ivoire")) == len(clean("Côte d'Ivoire"))
+
+
+# ---------------------------------------------------------------- scope: types, regions, blocs, groups
+
+def test_type_words_scope_a_list(belarus):
+    query = understood(belarus, "Which NGOs talked about trade unions?")
+    assert query.intent == "list" and query.speaker_types == ("ngo",) and "trade unions" in query.topic
+
+
+def test_civil_society_means_ngos(water):
+    query = understood(water, "Which civil society groups talked about mining?")
+    assert query.intent == "list" and "ngo" in query.speaker_types and query.topic == "mining"
+
+
+def test_name_all_the_ngos_is_a_roster(belarus):
+    query = understood(belarus, "Name all the NGOs that took the floor")
+    assert (query.intent, query.speaker_types, query.topic) == ("roster", ("ngo",), "")
+
+
+def test_an_asian_scope_lists_the_asian_states_that_spoke(belarus):
+    query = understood(belarus, "Which Asian states backed Belarus?")
+    assert query.intent == "list" and query.scope_label == "Asian states"
+    assert "China" in query.scope_speakers and "France" not in query.scope_speakers
+    assert set(query.scope_speakers) <= speakers_of(belarus, "state", "country_concerned")
+    assert (query.stance, query.stance_object) == ("supportive", "country")
+
+
+def test_latin_american_and_eu_scopes(water):
+    latin = understood(water, "any latin american countries speak?")
+    assert {"Brazil", "Mexico", "Chile", "Cuba"} <= set(latin.scope_speakers)
+    assert latin.intent in ("roster", "list") and not latin.speakers
+    eu = understood(water, "Which EU member states spoke?")
+    assert {"Finland", "Germany", "Spain", "France", "Portugal"} == set(eu.scope_speakers)
+    assert eu.intent == "roster"
+
+
+def test_speaking_for_a_group_is_a_group_scope(burundi):
+    query = understood(burundi, "What did the states speaking on behalf of the African Group say?")
+    assert query.group == "African Group"
+
+
+def test_asking_whose_behalf(water):
+    query = understood(water, "Which group did Finland speak for?")
+    assert query.speakers == ("Finland",) and query.asks_group and query.intent == "speaker"
+
+
+def test_every_state_speaker_maps_to_a_country_code(belarus, burundi, water):
+    from assistant.regions import iso3
+
+    for corpus in (belarus, burundi, water):
+        unmapped = [name for name in speakers_of(corpus, "state", "country_concerned") if iso3(name) is None]
+        assert unmapped == []
+    assert iso3("Lao People's Democratic Republic") == "LAO"
+    assert iso3("Democratic People's Republic of Korea") == "PRK"
+    assert iso3("Türkiye") == "TUR" and iso3("Russian Federation") == "RUS"
+
+
+# ---------------------------------------------------------------- stance and its object
+
+@pytest.mark.parametrize(
+    ("question", "stance", "target"),
+    [
+        ("Who sided with the government?", "supportive", "country"),
+        ("Who sided with Minsk?", "supportive", "country"),
+        ("who backed the mandate?", "supportive", "mandate"),
+        ("Who opposed the report?", "critical", "mandate"),
+        ("Which states criticised Belarus?", "critical", "country"),
+        ("Which delegations rejected the experts' work?", "critical", "mandate"),
+    ],
+)
+def test_stance_questions_resolve_their_object(belarus, question, stance, target):
+    query = understood(belarus, question)
+    assert query.intent == "list" and (query.stance, query.stance_object) == (stance, target)
+    assert query.speakers == ()
+
+
+def test_welcoming_a_release_is_a_topic_not_a_side(belarus):
+    query = understood(belarus, "Who welcomed the release of political prisoners?")
+    assert query.stance is None and "release of political prisoners" in query.topic
+
+
+def test_condemning_a_measure_against_the_country_is_not_criticising_it(belarus):
+    query = understood(belarus, "Which countries condemned unilateral coercive measures against Belarus?")
+    assert query.stance_object != "country" and query.speakers == ()
+
+
+def test_stance_on_another_document(burundi):
+    query = understood(burundi, "Who sided with Bujumbura?")
+    assert (query.stance, query.stance_object) == ("supportive", "country")
+
+
+# ---------------------------------------------------------------- the meeting itself
+
+def test_speaking_order_is_anchored_on_the_country_concerned(water):
+    query = understood(water, "Who spoke first after the country concerned?")
+    assert (query.intent, query.order_anchor, query.order_offset) == ("order", "Mongolia", 1)
+
+
+def test_last_speaker(belarus):
+    query = understood(belarus, "Who was the last speaker?")
+    assert query.intent == "order" and query.order_anchor is None and query.order_offset == -1
+
+
+def test_counting_statements_of_a_speaker_and_speakers_of_a_type(belarus):
+    by_speaker = understood(belarus, "How many statements did France make?")
+    assert by_speaker.intent == "count" and by_speaker.speakers == ("France",)
+    by_type = understood(belarus, "how many NGOs spoke")
+    assert by_type.intent == "count" and by_type.speaker_types == ("ngo",)
+
+
+def test_meeting_facts(water, belarus):
+    assert (understood(water, "When was this dialogue held?").fact) == "date"
+    fact = understood(belarus, "Which HRC session was this?")
+    assert fact.intent == "fact" and fact.fact == "session"
+
+
+# ---------------------------------------------------------------- topic and preambles
+
+def test_a_preamble_gives_the_topic_a_pronoun_refers_to(belarus):
+    query = understood(belarus, "I'm writing about unions. Which organisation talked about them being dissolved?")
+    assert query.intent == "list" and query.asked.startswith("Which organisation")
+    assert "unions" in query.topic and "unions" in query.standalone
+
+
+def test_scaffolding_never_becomes_the_topic(belarus):
+    query = understood(belarus, "Attribution matters to me, so could you tell me who raised the death penalty?")
+    assert query.topic == "death penalty" and query.intent == "list"
+    chatty = understood(belarus, "Hi! Quick question for my article: what did Spain say about the death penalty?")
+    assert chatty.speakers == ("Spain",) and chatty.topic == "death penalty"
+
+
+# ---------------------------------------------------------------- follow-ups over answers
+
+ANSWER_WATER_MANDATE = (
+    "14 speakers backed the mandate:\n**Brazil** (state, p. 3): “Brazil supports the mandate.” [1]\n"
+    "**Germany** (state, p. 2): “Germany fully supports the mandate.” [2]\n**Chile** (state, p. 3): “Chile supports the mandate.” [3]\n"
+    "**Cuba** (state, p. 3): “Cuba reaffirms its support.” [4]\n**Kenya** (state, p. 4): “Kenya supports the mandate.” [5]"
+)
+
+
+def test_which_of_them_filters_the_previous_answer_by_region(water):
+    history = (("user", "Who backed the mandate?"), ("assistant", ANSWER_WATER_MANDATE))
+    query = understood(water, "Which of them are from Latin America?", *history)
+    assert set(query.scope_speakers) == {"Brazil", "Chile", "Cuba"}
+    assert query.follow_up and query.intent == "list"
+    assert (query.stance, query.stance_object) == ("supportive", "mandate")
+    eu = understood(water, "Any EU members among them?", *history)
+    assert eu.scope_speakers == ("Germany",) and eu.yes_no
+
+
+def test_did_any_of_them_also_keeps_the_speakers_with_a_new_topic(water):
+    history = (("user", "Who mentioned Indigenous peoples?"),
+               ("assistant", "**Brazil** (state, p. 3): “…Indigenous peoples…” [1]\n**Mexico** (state, p. 3): “…” [2]"))
+    query = understood(water, "Did any of them also talk about mining?", *history)
+    assert set(query.scope_speakers) == {"Brazil", "Mexico"} and query.topic == "mining" and query.follow_up
+
+
+def test_the_one_speaking_for_a_group_is_resolved_from_the_statements(water):
+    history = (("user", "Which groups of states were represented?"),
+               ("assistant", "**Nigeria** (state, on behalf of the African Group, p. 2) [1]"))
+    query = understood(water, "What did the one speaking for the African Group say about private companies?", *history)
+    assert query.speakers == ("Nigeria",) and query.intent == "speaker" and "private companies" in query.topic
+
+
+def test_an_elliptic_turn_keeps_the_topic_with_a_new_speaker(belarus):
+    history = (("user", "What did France say about political prisoners?"), ("assistant", "**France** (state, p. 16): “…” [1]"))
+    query = understood(belarus, "And China?", *history)
+    assert (query.intent, query.speakers, query.topic, query.follow_up) == ("speaker", ("China",), "political prisoners", True)
+    assert query.standalone == "What did China say about political prisoners?"
+
+
+def test_what_about_a_type_keeps_the_question(belarus):
+    history = (("user", "Who raised the death penalty?"), ("assistant", "**Malta** … **Spain** …"))
+    query = understood(belarus, "What about the NGOs?", *history)
+    assert query.intent == "list" and query.speaker_types == ("ngo",) and query.topic == "death penalty"
+
+
+def test_a_pronoun_follow_up_keeps_the_speaker(belarus):
+    history = (("user", "What did the Russian delegation say about the election?"), ("assistant", "**Russian Federation** …"))
+    query = understood(belarus, "Did it say anything about observers?", *history)
+    assert query.speakers == ("Russian Federation",) and query.topic == "observers" and query.yes_no
+
+
+def test_a_standalone_question_after_history_is_not_a_follow_up(belarus):
+    history = (("user", "What did France say about political prisoners?"), ("assistant", "**France** …"))
+    query = understood(belarus, "Which delegations raised the death penalty?", *history)
+    assert not query.follow_up and query.speakers == () and query.topic == "death penalty"
+
+
+# ---------------------------------------------------------------- the data is general
+
+def test_intent_examples_are_many_per_intent_and_name_no_test_dialogue():
+    from assistant.intents import load_examples
+    from assistant.models import Intent
+
+    examples = load_examples()
+    counts = {intent: sum(e.intent == intent for e in examples) for intent in Intent.__args__}
+    assert min(counts.values()) >= 20, counts
+    text = " ".join(e.text.lower() for e in examples)
+    assert not any(word in text for word in ("belarus", "minsk", "burundi", "mongolia"))
+
+
+def test_every_group_says_why_it_is_general():
+    from assistant.regions import GROUPS_FILE, blocs
+
+    entries = json.loads(GROUPS_FILE.read_text(encoding="utf-8"))["groups"]
+    assert all(entry["why_general"] for entry in entries)
+    by_key = {b.key: b for b in blocs()}
+    assert len(by_key["eu"].members) == 27 and len(by_key["african_group"].members) == 54
