@@ -462,8 +462,9 @@ def _read(question: str, index: SpeakerIndex, router) -> _Reading:
 
     # Blocs named as a scope come first: "EU members" is a scope even where the EU itself spoke.
     scoped_blocs = [m for m in regions.find_blocs(asked) if m.as_scope]
+    # A name inside a bloc phrase yields to it; a longer name holding a region word ("… in the Caribbean") does not.
     named_all = [n for n in sorted(index.find(asked) + index.roles(asked))
-                 if not any(m.start < n[1] and n[0] < m.end for m in scoped_blocs)]
+                 if not any(m.start <= n[0] and n[1] <= m.end for m in scoped_blocs)]
     subjects = _subjects(named_all, asked, index, comparing=comparing)
     reading.speakers = list(dict.fromkeys(n for _, _, n in subjects if not n.startswith("?")))
     reading.named_mentions = len({(s, e) for s, e, n in subjects if not n.startswith("?")})

@@ -7,6 +7,7 @@ the thematic dialogue on water, so every behaviour is checked on dialogues of di
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -340,3 +341,22 @@ def test_every_group_says_why_it_is_general():
     assert all(entry["why_general"] for entry in entries)
     by_key = {b.key: b for b in blocs()}
     assert len(by_key["eu"].members) == 27 and len(by_key["african_group"].members) == 54
+
+
+def test_a_speaker_name_holding_a_region_word_is_the_speaker_not_a_regional_scope(tmp_path_factory, embedder):
+    """ "Coalition for Justice in the Caribbean" is one NGO; "Caribbean" inside it is no regional scope."""
+    from assistant.engine import Assistant
+    from assistant.settings import Settings
+    from index.store import index_paths
+
+    path = Path(__file__).resolve().parent / "data" / "un-haiti-single-newline.txt"
+    settings = Settings(home=tmp_path_factory.mktemp("hrc-caribbean"))
+    index_paths(settings, [path], embedder_factory=lambda: embedder)
+    assistant = Assistant(settings, embedder=embedder)
+    corpus = assistant.corpus(assistant.default_document())
+    query = understood(corpus, "What did Coalition for Justice in the Caribbean say?")
+    assert query.intent == "speaker"
+    assert query.speakers == ("Coalition for Justice in the Caribbean",)
+    assert query.scope_speakers is None
+    scoped = understood(corpus, "Which Caribbean states spoke about elections?")
+    assert scoped.scope_speakers is not None and "Haiti" in scoped.scope_speakers
