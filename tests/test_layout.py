@@ -16,7 +16,7 @@ def test_each_package_imports_from_this_project(name):
 
 def test_assistant_imports_none_of_the_other_packages():
     offenders = []
-    for path in (ROOT / "assistant").glob("*.py"):
+    for path in (ROOT / "assistant").rglob("*.py"):
         for line in path.read_text().splitlines():
             stripped = line.strip()
             if stripped.startswith(("import ", "from ")) and any(

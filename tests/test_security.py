@@ -144,9 +144,9 @@ def test_no_credential_right_or_wrong_appears_in_any_log_record(guarded_app, cap
 _WATCH = {"on": False, "opened": []}
 
 
-def _audit(event, args):
-    if _WATCH["on"] and event == "open" and args and isinstance(args[0], (str, bytes, Path)):
-        _WATCH["opened"].append(str(args[0]))
+def _audit(event, args, _watch=_WATCH):  # bound now: module globals are gone when the interpreter shuts down
+    if _watch["on"] and event == "open" and args and isinstance(args[0], (str, bytes, Path)):
+        _watch["opened"].append(str(args[0]))
 
 
 sys.addaudithook(_audit)  # audit hooks cannot be removed: this one only records while _WATCH["on"]
