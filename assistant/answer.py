@@ -3,9 +3,9 @@
 No LLM and no network: every quote is a sentence span of the statement it is attributed to,
 numbered [n] in the order it appears, and checked again before the answer leaves. Claims of
 absence are kept apart: "X did not take the floor" comes from the speaker list only, and "nobody
-addressed Y" only when every statement in scope is below the calibrated floor of
-`assistant/relevance.py`; between the floor and the decision threshold the closest passages are
-shown, labelled as such.
+addressed Y" only when `assistant/relevance.py` says so (every statement in scope below the
+calibrated floor, or none addressing it and the document lacking the question's terms); otherwise,
+below the decision threshold, the closest passages are shown, labelled as such.
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ from functools import cache
 from pathlib import Path
 
 from assistant.models import SPEAKER_TYPE_LABELS, Answer, Citation, Query, Sentence, Statement
-from assistant.relevance import Judged, judge, load_model
+from assistant.relevance import Judged, judge, judgement, load_model
 from assistant.text import content_words
 
 MAX_QUOTES_ONE_SPEAKER = 3
 CLOSEST_SHOWN = 3
 SUMMARY_SENTENCES = 2
 OFFICE_TITLES = Path(__file__).resolve().parent / "data" / "office_titles.json"
+QUESTION_WORDS = Path(__file__).resolve().parent / "data" / "question_words.json"
 OBJECT_LABELS = {"mandate": "the mandate and its report", "country": "the country concerned"}
 
 
@@ -137,6 +138,8 @@ def scope_positions(corpus, query: Query, with_speakers: bool = True) -> list[in
             continue
         if query.group and not _same_group(s.on_behalf_of, query.group):
             continue
+        if query.any_group and not s.on_behalf_of:
+            continue
         positions.append(i)
     return positions
 
@@ -171,32 +174,39 @@ def _scope_noun(query: Query, count: int = 2) -> str:
     return singular if count == 1 else plural
 
 
-_CONNECTORS = frozenset("of the a an and for on in to against with by from".split())
+def _counted(query: Query, n: int) -> str:
+    """ "3 NGOs", "1 delegation", "2 of those speakers" (a scope of earlier speakers takes "of")."""
+    noun = _scope_noun(query, n)
+    if "those speakers" in noun:
+        rest = noun.replace("among those speakers", "").replace("those speakers", "").strip()
+        return f"{n} of those speakers" + (f" ({rest})" if rest else "")
+    return f"{n} {noun}"
+
+
+def _no_one(query: Query) -> str:
+    """ "No NGO", "None of those speakers": the subject of a sentence saying nobody in scope did something."""
+    noun = _scope_noun(query, 1)
+    return "None of those speakers" if "those speakers" in noun else f"No {noun}"
 
 
 def _clean_topic(query: Query, most_words: int) -> str:
-    """The topic when short and plain (content words and connectors only), else ""."""
-    topic = query.topic.strip(" ?.!")
-    tokens = re.findall(r"[\w'’-]+", topic)
-    if not tokens or len(tokens) > most_words or not re.fullmatch(r"[\w\s'’,-]+", topic):
-        return ""
-    if all(t.lower() in _CONNECTORS or content_words(t) for t in tokens):
-        return topic
-    return ""
+    """The topic as a noun phrase of the question (`Query.topic_label`) when short, else ""."""
+    topic = query.topic_label.strip(" ?.!")
+    return topic if topic and len(re.findall(r"[\w'’-]+", topic)) <= most_words else ""
 
 
 def _topic_words(query: Query) -> str:
-    """The topic for a sentence about absence: the user's topic when short and clean, else a neutral phrase."""
-    return _clean_topic(query, 6) or "the subject of the question"
+    """The topic for a sentence about absence: the question's own noun phrase when it has one, else a neutral phrase."""
+    return _clean_topic(query, 6) or "this question"
 
 
 def _headline_topic(query: Query, quotes: list[str]) -> str:
-    """The topic in a headline only when short, clean and every word of it is in what is quoted; else "this"."""
+    """The topic in a headline only when a clean phrase and every word of it is in what is quoted; else "this question"."""
     topic = _clean_topic(query, 5)
     said = {w for q in quotes for w in content_words(q)}
     if topic and set(content_words(topic)) <= said:
         return topic
-    return "this"
+    return "this question"
 
 
 def _absence_lines(query: Query, corpora) -> list[str]:
@@ -257,7 +267,8 @@ def _summary(corpus, position: int) -> list[Sentence]:
 
 def _speaker_on_topic(name: str, query: Query, corpus, positions: list[int], composer: Composer) -> str:
     model = load_model()
-    judged = judge(corpus, query, positions)
+    found = judgement(corpus, query, positions)
+    judged = found.statements
     chosen: list[tuple[float, Statement, Sentence]] = []
     for j in judged:
         chosen.extend((p, j.statement, s) for p, s in zip(j.scores, j.sentences) if p >= model.addresses)
@@ -272,7 +283,7 @@ def _speaker_on_topic(name: str, query: Query, corpus, positions: list[int], com
         return ("Yes. " if query.yes_no else "") + "\n".join(parts)
     best = max((j.probability for j in judged), default=0.0)
     topic = _topic_words(query)
-    if best < model.floor:
+    if model.nobody(best, found.unmatched):
         return f"{'No. ' if query.yes_no else ''}{name}'s statement does not address {topic}."
     closest = sorted(judged, key=lambda j: -j.probability)[:1]
     parts = [f"{label(j.statement)}: {composer.quote(j.statement, j.sentences[:2])}" for j in closest]
@@ -299,7 +310,7 @@ def _compare(query: Query, corpora, composer: Composer) -> Reply:
     for name in query.speakers:
         lines.append("- " + _one_speaker(name, query, corpora, composer))
     topic = f" on {_headline_topic(query, [c.quote for c in composer.citations])}" if _has_topic(query) else ""
-    return Reply(f"Compared{topic if topic != ' on this' else ''}:\n" + "\n".join(lines), abstained=not composer.citations)
+    return Reply(f"Compared{topic if topic != ' on this question' else ''}:\n" + "\n".join(lines), abstained=not composer.citations)
 
 
 # ---------------------------------------------------------------- many speakers
@@ -317,21 +328,22 @@ def _list(query: Query, corpora, composer: Composer) -> Reply:
 def _topical_list(query: Query, corpora, composer: Composer) -> tuple[Reply, int]:
     model = load_model()
     judged: list[Judged] = []
+    unmatched = 1.0  # the question's share of terms with no counterpart, in the document that has most of them
     for corpus in corpora:
-        judged.extend(judge(corpus, query, scope_positions(corpus, query)))
+        found = judgement(corpus, query, scope_positions(corpus, query))
+        judged.extend(found.statements)
+        unmatched = min(unmatched, found.unmatched)
     addressing = sorted((j for j in judged if j.probability >= model.addresses), key=lambda j: (j.statement.document_id, j.statement.order))
     if addressing:
         lines = [composer.line(j.statement, [j.best]) for j in addressing]
         speakers = len({j.statement.speaker for j in addressing})
-        noun = _scope_noun(query, speakers)
         topic = _headline_topic(query, [j.best.text for j in addressing])
-        head = f"{'Yes. ' if query.yes_no else ''}{speakers} {noun} addressed {topic}:"
+        head = f"{'Yes. ' if query.yes_no else ''}{_counted(query, speakers)} addressed {topic}:"
         return Reply(head + "\n" + "\n".join(lines)), speakers
-    noun = _scope_noun(query)
     topic = _topic_words(query)
     best = max((j.probability for j in judged), default=0.0)
-    if best < model.floor:
-        return Reply(f"{'No. ' if query.yes_no else ''}No {noun} in this dialogue addressed {topic}: no statement in the document comes close to it.", True), 0
+    if model.nobody(best, unmatched if judged else 0.0):
+        return Reply(f"{'No. ' if query.yes_no else ''}{_no_one(query)} in this dialogue addressed {topic}: no statement in the document comes close to it.", True), 0
     closest = sorted(judged, key=lambda j: -j.probability)[:CLOSEST_SHOWN]
     lines = [composer.line(j.statement, [j.best]) for j in sorted(closest, key=lambda j: j.statement.order)]
     return Reply(f"No statement clearly addresses {topic}. The closest passages:\n" + "\n".join(lines)), 0
@@ -356,11 +368,11 @@ def _stance_list(query: Query, corpora, composer: Composer, positions: tuple[str
             if not members:
                 continue
             speakers = len({s.speaker for s, _ in members})
-            head = f"{speakers} {_scope_noun(query, speakers)} {'was' if speakers == 1 else 'were'} {position} of {_object_label(obj, corpora)}:"
+            head = f"{_counted(query, speakers)} {'was' if speakers == 1 else 'were'} {position} of {_object_label(obj, corpora)}:"
             sections.append(head + "\n" + "\n".join(composer.line(s, [sentence]) for s, sentence in members))
     if not sections:
         wanted = " or ".join(positions)
-        return Reply(f"No {_scope_noun(query)} in this dialogue took a clearly {wanted} position towards {_object_label(objects[0], corpora)}.", True)
+        return Reply(f"{_no_one(query)} in this dialogue took a clearly {wanted} position towards {_object_label(objects[0], corpora)}.", True)
     return Reply("\n\n".join(sections))
 
 
@@ -375,6 +387,8 @@ def _object_label(obj: str, corpora) -> str:
 def _overview(query: Query, corpora, composer: Composer) -> Reply:
     if query.stance:
         return _stance_list(query, corpora, composer, (query.stance,))
+    if query.speaker_types or query.scope_speakers is not None or query.group or query.any_group:
+        return _scope_overview(query, corpora, composer)
     acts = load_model().acts(query.asked or query.question)
     if acts in ({"disapprove"}, {"approve"}):  # "the main criticisms", "its supporters": one side asked
         side = "critical" if acts == {"disapprove"} else "supportive"
@@ -393,6 +407,20 @@ def _overview(query: Query, corpora, composer: Composer) -> Reply:
     return Reply("\n\n".join(sections))
 
 
+def _scope_overview(query: Query, corpora, composer: Composer) -> Reply:
+    """ "What were the main concerns of the NGOs?": each speaker in scope, by the sentences closest to its whole statement."""
+    lines, speakers = [], set()
+    for corpus in corpora:
+        for p in scope_positions(corpus, query):
+            s = corpus.data.statements[p]
+            if s.speaker != "unknown" and s.sentences:
+                speakers.add(s.speaker)
+                lines.append(composer.line(s, corpus.central_sentences(p, SUMMARY_SENTENCES)))
+    if not lines:
+        return Reply(f"{_no_one(query)} took the floor in this dialogue.", True)
+    return Reply(f"What {_counted(query, len(speakers))} said, in the sentences closest to each statement as a whole:\n" + "\n".join(lines))
+
+
 def _roster(query: Query, corpora, composer: Composer) -> Reply:
     lines, speakers = [], set()
     for corpus in corpora:
@@ -402,10 +430,12 @@ def _roster(query: Query, corpora, composer: Composer) -> Reply:
                 continue
             speakers.add(s.speaker)
             lines.append(composer.line(s, s.sentences[:1]))
-    listed = [n for c in corpora for n in c.data.info.listed_speakers] if query.scope_speakers is None and not query.group else []
+    listed = [n for c in corpora for n in c.data.info.listed_speakers] if (
+        query.scope_speakers is None and not query.group and not query.any_group) else []
     if not lines:
-        return Reply(f"No {_scope_noun(query)} took the floor in this dialogue.", True)
-    head = f"{len(speakers)} {_scope_noun(query, len(speakers))} took the floor{' on behalf of the ' + query.group if query.group else ''}:"
+        return Reply(f"{_no_one(query)} took the floor in this dialogue.", True)
+    behalf = f" on behalf of the {query.group}" if query.group else " on behalf of a group" if query.any_group else ""
+    head = f"{_counted(query, len(speakers))} took the floor{behalf}:"
     tail = f"\n\nAlso listed as speakers, with no text in the summary: {', '.join(listed)}." if listed else ""
     return Reply(head + "\n" + "\n".join(lines) + tail)
 
@@ -415,7 +445,7 @@ def _order(query: Query, corpora, composer: Composer) -> Reply:
     statements = corpus.data.statements
     sequence = [p for p in scope_positions(corpus, query, with_speakers=False) if statements[p].speaker_type != "panel"]
     if not sequence:
-        return Reply(f"No {_scope_noun(query)} took the floor in this dialogue.", True)
+        return Reply(f"{_no_one(query)} took the floor in this dialogue.", True)
     if query.order_anchor:
         anchor = next((p for p, s in enumerate(statements) if s.speaker == query.order_anchor), None)
         if anchor is None:
@@ -462,6 +492,10 @@ def _fact(query: Query, corpora, composer: Composer) -> Reply:
             counts: dict[str, int] = {}
             for s in corpus.data.statements:
                 counts[s.speaker_type] = counts.get(s.speaker_type, 0) + 1
+            asked = [p for p in info.participation if _figure_of(p.label, query.speaker_types)]
+            if asked:
+                parts.append(f"{where}: the document records {'; '.join(p.text for p in asked)}.")
+                continue
             figures = "; ".join(p.text for p in info.participation)
             spoken = ", ".join(f"{n} {SPEAKER_TYPE_LABELS.get(kind, kind)}" for kind, n in counts.items())
             parts.append(
@@ -473,7 +507,9 @@ def _fact(query: Query, corpora, composer: Composer) -> Reply:
                      if s.speaker_type != "panel" and s.sentences and _high_level(s.sentences[0].text)]
             parts.append(f"High-level speakers in {where}:\n" + "\n".join(lines) if lines else f"{where}: no statement opens with the title of a minister or head of state.")
         elif query.fact == "mandate":
-            parts.append(f"{where}: the dialogue is with the {info.mandate}." if info.mandate else f"{where}: the document does not state the mandate beyond its title.")
+            said = f"{where}: the dialogue is with the {info.mandate}." if info.mandate else f"{where}: the document does not state the mandate beyond its title."
+            presenter = next((s for s in corpus.data.statements if s.speaker_type == "panel" and s.sentences), None)
+            parts.append(said + (f" The report was presented by:\n{composer.line(presenter, presenter.sentences[:1])}" if presenter else ""))
         elif query.fact == "date":
             parts.append(f"{where} was held on {info.date_text}." if info.date_text else f"{where}: the document does not state its date.")
         elif query.fact == "session":
@@ -481,6 +517,20 @@ def _fact(query: Query, corpora, composer: Composer) -> Reply:
         else:
             parts.append(f"The document is {where}.")
     return Reply("\n\n".join(parts))
+
+
+@cache
+def _participation_words() -> dict[str, re.Pattern]:
+    raw = json.loads(QUESTION_WORDS.read_text(encoding="utf-8"))["participation_labels"]
+    return {kind: re.compile("|".join(raw[kind]), re.I) for kind in ("high_level", "igo", "ngo", "state")}
+
+
+def _figure_of(label: str, speaker_types) -> bool:
+    """Whether a participation figure's label ("State Delegations") counts speakers of the asked types."""
+    patterns = _participation_words()
+    kinds = [k for k in speaker_types if k in patterns]
+    own = [k for k, pattern in patterns.items() if pattern.search(label)]
+    return bool(kinds) and bool(own) and own[0] in kinds
 
 
 @cache

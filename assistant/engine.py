@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from assistant.errors import NotFound, QuestionError
 from assistant.models import Answer, DocumentInfo, Statement
@@ -22,6 +23,9 @@ class Assistant:
         self._corpora: dict[str, object] = {}
         self._lock = threading.RLock()
         self._router = None
+        self._fixed_vectors: dict[tuple[str, ...], object] = {}
+        # The query vectors of the ask this thread is answering (see `embed_queries`).
+        self._ask = threading.local()
 
     # ------------------------------------------------------------ index access
 
@@ -82,10 +86,36 @@ class Assistant:
         return found
 
     def embed_query(self, text: str):
+        """The L2-normalised vector of one text (see `embed_queries`)."""
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: list[str]):
+        """L2-normalised vectors of `texts`, one row each; those not embedded yet go to the model in one call.
+
+        While an ask is answered, its vectors are kept until it ends: the router, and the relevance
+        step of every speaker and document in scope, share them. Never across asks: a repeated
+        question costs what a new one does.
+        """
         import numpy as np
 
-        vector = np.asarray(self.embedder.get_query_embedding(text), dtype=np.float32)
-        return vector / (np.linalg.norm(vector) or 1.0)
+        from assistant.embedding import DIMENSIONS, encode
+
+        known = getattr(self._ask, "vectors", None)
+        if known is None:
+            known = {}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            known.update(zip(missing, encode(self.embedder, missing)))
+        return np.stack([known[t] for t in texts]) if texts else np.zeros((0, DIMENSIONS), dtype=np.float32)
+
+    def fixed_vectors(self, texts: tuple[str, ...]):
+        """Vectors of fixed texts (prototype sentences of a data file), embedded once per engine, not per document."""
+        with self._lock:
+            if texts not in self._fixed_vectors:
+                from assistant.embedding import encode
+
+                self._fixed_vectors[texts] = encode(self.embedder, list(texts))
+            return self._fixed_vectors[texts]
 
     def router(self):
         """The intent router of question understanding, built on first use (it embeds its labelled examples)."""
@@ -98,11 +128,22 @@ class Assistant:
             return self._router
 
     def warm_up(self) -> None:
-        """Load the model and the default document so the first question is fast."""
+        """Load the model, the intent router and the default document so the first question is fast."""
         self.embed_query("warm up")  # the model first: it is needed even while the index is unavailable
+        self.router()
         self.corpus(self.default_document())
 
     # ------------------------------------------------------------ answering
+
+    @contextmanager
+    def _answering(self):
+        """The scope of one ask on this thread: query vectors computed in it are reused until it ends."""
+        outer = getattr(self._ask, "vectors", None)
+        self._ask.vectors = {} if outer is None else outer
+        try:
+            yield
+        finally:
+            self._ask.vectors = outer
 
     def ask(
         self,
@@ -156,15 +197,16 @@ class Assistant:
         ids = list(self.documents()) if all_documents else [document_id or self.default_document()]
         corpora = [self.corpus(i) for i in ids]
         speakers = canonical_speakers(speakers, corpora)  # an unknown name is an error, never "everyone"
-        t0 = time.perf_counter()
-        query = understand(question, messages, corpora, speaker_types=speaker_types, speakers=speakers)
-        timings = {"understanding": (time.perf_counter() - t0) * 1000}
-        excluded = excluded_by_filters(question, query.speakers, corpora, speaker_types, speakers)
-        draft = excluded or answer_offline(query, corpora, self, timings)
-        # A speaker who did not speak, or a filter that excludes the one asked about, is answered offline only:
-        # an LLM given other statements could only put words in their mouth.
-        grounded = excluded is None and not query.missing_speakers and not query.listed_speakers
-        passages = self.llm_passages(query, draft, corpora) if backend != "offline" and grounded else []
+        with self._answering():  # no yield inside: the ask's vectors belong to this thread until it ends
+            t0 = time.perf_counter()
+            query = understand(question, messages, corpora, speaker_types=speaker_types, speakers=speakers)
+            timings = {"understanding": (time.perf_counter() - t0) * 1000}
+            excluded = excluded_by_filters(question, query.speakers, corpora, speaker_types, speakers)
+            draft = excluded or answer_offline(query, corpora, self, timings)
+            # A speaker who did not speak, or a filter that excludes the one asked about, is answered offline only:
+            # an LLM given other statements could only put words in their mouth.
+            grounded = excluded is None and not query.missing_speakers and not query.listed_speakers
+            passages = self.llm_passages(query, draft, corpora) if backend != "offline" and grounded else []
         if passages:
             from assistant.backends import load
             from assistant.llm import answer_with_llm

@@ -62,3 +62,24 @@ def fold(text: str) -> str:
 def _fold_char(ch: str) -> str:
     bare = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)).lower()
     return bare if len(bare) == 1 else (ch.lower() if len(ch.lower()) == 1 else ch)
+
+
+def edits(a: str, b: str, most: int) -> int:
+    """Damerau-Levenshtein distance (adjacent transpositions count once) of two strings, or `most + 1`
+    as soon as it must exceed `most`: "Zimbabwae" is one edit from "Zimbabwe", "Lichtenstein" one from
+    "Liechtenstein"."""
+    if abs(len(a) - len(b)) > most:
+        return most + 1
+    before: list[int] | None = None
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if before is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > most:
+            return most + 1
+        before, previous = previous, current
+    return previous[-1]

@@ -161,6 +161,7 @@ class Query(Frozen):
     asked: str = ""  # the asking sentence, preamble and greetings removed
     intent: Intent
     topic: str = ""  # what the question is about, scaffolding removed; "" = no topic
+    topic_label: str = ""  # the topic as a clean noun phrase for headlines ("trade unions"); "" = say "this question"
     speakers: tuple[str, ...] = ()  # canonical names of named speakers present in the corpora
     missing_speakers: tuple[str, ...] = ()  # named, recognised, but with no statement in the corpora
     listed_speakers: tuple[str, ...] = ()  # named, listed as participants without statement text
@@ -168,6 +169,7 @@ class Query(Frozen):
     scope_label: str = ""  # the scope as said, for display: "Asian states", "EU members", "those speakers"
     scope_speakers: tuple[str, ...] | None = None  # allowed canonical speakers (region, bloc, "which of those"); None = any
     group: str | None = None  # statements made on behalf of this group
+    any_group: bool = False  # statements made on behalf of any group ("who spoke on behalf of a group of countries?")
     asks_group: bool = False  # "on whose behalf did X speak?"
     yes_no: bool = False
     stance: Position | None = None  # asked position: who backed (supportive) / opposed (critical)

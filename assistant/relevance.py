@@ -2,22 +2,28 @@
 
 Every sentence of every statement in scope is scored against the question itself (the asking
 sentence with the speakers' names and the question's framing words removed, and the topic the
-understanding step extracted): dense cosine of the stored sentence embeddings and a normalised
-BM25 over thesaurus-canonical tokens, fused by a logistic model whose weights and thresholds live
-in `data/relevance.json` (fitted on the dev split only). Courtesy sentences ("We thank the Special
-Rapporteur…") are penalised so the quote is the sentence that makes the point, and a sentence that
-performs the opposite act to the one asked ("welcomed the release" for "called for the release") is
-not taken as addressing it.
+understanding step extracted). Its features (`Corpus.score_sentences`): dense cosine of the stored
+sentence embeddings, a normalised BM25 over thesaurus-canonical tokens, soft coverage of the
+question's terms by the sentence's words (synonyms count through word vectors), and where the
+sentence stands against the rest of the document for this question (standard deviations above the
+typical sentence, distance below the best), so one threshold serves easy and hard questions. A
+logistic model fuses them; its weights and thresholds live in `data/relevance.json` (fitted on the
+dev split only, `scripts/fit_relevance.py`). Courtesy sentences ("We thank the Special Rapporteur…")
+are penalised so the quote is the sentence that makes the point, and a sentence that performs the
+opposite act to the one asked ("welcomed the release" for "called for the release") is not taken as
+addressing it. Nobody addressed the question when every statement is below the floor, or when none
+passes the threshold and the document has no counterpart for the question's terms.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+import numpy as np
 
 from assistant.models import Frozen, Query, Sentence, Statement
 from assistant.text import words
@@ -26,19 +32,25 @@ DATA = Path(__file__).resolve().parent / "data" / "relevance.json"
 
 
 class RelevanceModel(Frozen):
-    weights: dict[str, float]
+    weights: dict[str, float]  # per feature of `Corpus.score_sentences`, and "bias"
     addresses: float  # probability from which a statement addresses the question
     floor: float  # below this for every statement, nobody addressed it
+    unmatched: float  # share of the question's terms with no counterpart in the document from which nobody addressed it
+    term_closeness: tuple[float, float]  # word-vector closeness mapped to 0 (low) .. 1 (high) in soft term matching
     filler_similarity: float
     filler_prototypes: tuple[str, ...]
     question_words: frozenset[str]
     act_cues: dict[str, tuple[str, ...]]
     act_conflicts: tuple[tuple[str, str], ...]
 
-    def probability(self, dense: float, lexical: float, filler: float) -> float:
-        w = self.weights
-        z = w["dense"] * dense + w["lexical"] * lexical + w["filler"] * filler + w["bias"]
-        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+    def probabilities(self, features: dict[str, np.ndarray]) -> np.ndarray:
+        """Per sentence, the probability that it addresses the question (logistic over the weighted features)."""
+        z = sum(weight * features[name] for name, weight in self.weights.items() if name != "bias") + self.weights["bias"]
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+
+    def nobody(self, best: float, unmatched: float) -> bool:
+        """Nobody addressed the question: every statement is far from it, or the document lacks its terms."""
+        return best < self.floor or (best < self.addresses and unmatched >= self.unmatched)
 
     def acts(self, text: str) -> set[str]:
         padded = f" {' '.join(words(text))} "
@@ -55,7 +67,8 @@ class RelevanceModel(Frozen):
 def load_model(path: Path = DATA) -> RelevanceModel:
     raw = json.loads(path.read_text(encoding="utf-8"))
     return RelevanceModel(
-        weights=raw["weights"], addresses=raw["addresses"], floor=raw["floor"],
+        weights=raw["weights"], addresses=raw["addresses"], floor=raw["floor"], unmatched=raw["unmatched"]["share"],
+        term_closeness=(raw["term_closeness"]["low"], raw["term_closeness"]["high"]),
         filler_similarity=raw["filler"]["similarity"], filler_prototypes=tuple(raw["filler"]["prototypes"]),
         question_words=frozenset(raw["question_words"]["words"]),
         act_cues={act: tuple(cues) for act, cues in raw["acts"]["cues"].items()},
@@ -93,17 +106,30 @@ class Judged:
         return self.sentences[0]
 
 
+@dataclass(frozen=True)
+class Judgement:
+    """Every statement in scope judged, best first, and how much of the question the document lacks."""
+
+    statements: list[Judged]
+    unmatched: float  # share of the question's terms with no counterpart in the document (`Corpus.unmatched`)
+
+
 def judge(corpus, query: Query, positions: list[int]) -> list[Judged]:
     """Every statement at `positions`, judged; best first."""
+    return judgement(corpus, query, positions).statements
+
+
+def judgement(corpus, query: Query, positions: list[int]) -> Judgement:
+    """Every statement at `positions`, judged, with the question's unmatched share."""
     model = load_model()
     texts = list(dict.fromkeys(corpus.foreground(t) for t in query_texts(query)))
     if not texts or not positions:
-        return []
+        return Judgement([], 0.0)
     scored = corpus.score_sentences(texts, positions)
+    probabilities = model.probabilities(scored.features)
     asked_acts = model.acts(query.asked or query.question)
     per_statement: dict[int, list[tuple[float, Sentence]]] = {}
-    for position, sentence, dense, lexical, filler in scored:
-        probability = model.probability(dense, lexical, filler)
+    for (position, sentence), probability in zip(scored.sentences, probabilities.tolist()):
         if asked_acts and model.conflicts(asked_acts, model.acts(sentence.text)):
             probability *= 0.1  # the opposite act: near the topic, but not what was asked
         per_statement.setdefault(position, []).append((probability, sentence))
@@ -113,4 +139,4 @@ def judge(corpus, query: Query, positions: list[int]) -> list[Judged]:
         judged.append(Judged(
             corpus.data.statements[position], pairs[0][0], tuple(s for _, s in pairs), tuple(p for p, _ in pairs),
         ))
-    return sorted(judged, key=lambda j: -j.probability)
+    return Judgement(sorted(judged, key=lambda j: -j.probability), corpus.unmatched(query_texts(query)))

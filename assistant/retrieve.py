@@ -3,7 +3,8 @@
 Per document we keep in memory its statements, one row per sentence (statement position, sentence
 index) with its stored L2-normalised embedding, a BM25 index over the sentences' thesaurus-canonical
 tokens (the relevance decision reads it, `assistant/relevance.py`), each sentence's closeness to
-courtesy formulas, and a statement-level BM25 for the rankings the evaluation baselines compare.
+courtesy formulas, the document's vocabulary for soft term matching (`assistant/termmatch.py`), and
+a statement-level BM25 for the rankings the evaluation baselines compare.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import numpy as np
 from assistant import topics
 from assistant.models import Sentence, Statement
 from assistant.store import DocumentData
+from assistant.termmatch import TermMatcher
 from assistant.text import content_words
+from assistant.wordvectors import word_vectors
 
 _RRF_K = 60
 _ACRONYM = re.compile(r"((?:[A-Z][\w'’-]+\s+)(?:(?:of|for|and|the|on|in|to|de)\s+|[A-Z][\w'’-]+\s+){0,8}?[A-Z][\w'’-]+)\s+\(([A-Z][A-Za-z0-9+]{1,9})\)")
@@ -29,6 +32,14 @@ class SentenceHit:
     dense: float
     lexical: float
     score: float  # probability that the sentence addresses the text (assistant/relevance.py)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Sentences in scope with their features (one array entry per sentence)."""
+
+    sentences: list[tuple[int, Sentence]]  # (statement position, sentence)
+    features: dict[str, np.ndarray]
 
 
 class Corpus:
@@ -49,10 +60,11 @@ class Corpus:
         self.statement_bm25 = BM25Okapi([content_words(s.text) or ["_"] for s in data.statements])
         self.background = self._background(tokens)
         model = load_model()
-        filler = np.stack([assistant.embed_query(p) for p in model.filler_prototypes]) if len(rows) else np.zeros((0, 384))
+        filler = assistant.fixed_vectors(model.filler_prototypes) if len(rows) else np.zeros((0, 384))
         closeness = (data.vectors @ filler.T).max(axis=1) if len(rows) else np.zeros(0)
         # How much a sentence reads like a courtesy formula (0 = not at all); relevance penalises it.
         self.filler = np.clip(closeness - model.filler_similarity, 0.0, None) / max(1e-9, 1.0 - model.filler_similarity)
+        self.terms = TermMatcher([self._sentence(i).text for i in range(len(rows))], word_vectors(), *model.term_closeness)
 
     def _background(self, tokens: list[list[str]]) -> frozenset[str]:
         """Words that say nothing about a topic here: the country concerned's names, and words in a quarter of all sentences."""
@@ -107,29 +119,53 @@ class Corpus:
         scores = self.sentence_bm25.get_batch_scores(query, rows.tolist())
         return np.clip(np.asarray(scores) / ideal, 0.0, 1.5)
 
-    def score_sentences(self, texts: list[str], positions: list[int] | None = None):
-        """(position, sentence, dense, lexical, filler) of every sentence in scope; dense and lexical are the best over `texts`."""
+    def score_sentences(self, texts: list[str], positions: list[int] | None = None) -> Scored:
+        """Features of every sentence in scope against the best of `texts`.
+
+        dense: cosine to the sentence; lexical: normalised BM25; filler: closeness to courtesy formulas;
+        coverage: soft coverage of the question's terms; lead: the dense score's distance above the
+        document's typical sentence for this question, in standard deviations (one scale for easy and
+        hard questions).
+        """
         rows = self._rows(positions)
-        dense = np.full(len(rows), -1.0)
-        lexical = np.zeros(len(rows))
-        for text in texts:
-            dense = np.maximum(dense, self.data.vectors[rows] @ self.assistant.embed_query(text))
-            lexical = np.maximum(lexical, self.lexical(text, rows))
-        out = []
-        for k, row in enumerate(rows.tolist()):
+        everything = np.arange(len(self.data.sentence_rows))
+        features = {name: np.full(len(rows), -np.inf) for name in ("dense", "lexical", "coverage", "lead", "gap", "coverage_gap")}
+        vectors = self.assistant.embed_queries(list(texts))  # every text in one model call
+        for text, vector in zip(texts, vectors):
+            similarity = self.data.vectors @ vector
+            spread = float(similarity.std()) or 1.0
+            features["dense"] = np.maximum(features["dense"], similarity[rows])
+            features["lead"] = np.maximum(features["lead"], (similarity[rows] - float(similarity.mean())) / spread)
+            features["lexical"] = np.maximum(features["lexical"], self.lexical(text, rows))
+            matches = self.terms.match(text, everything)
+            coverage = matches.coverage()
+            features["coverage"] = np.maximum(features["coverage"], coverage[rows])
+            features["gap"] = np.maximum(features["gap"], similarity[rows] - float(similarity.max()))
+            features["coverage_gap"] = np.maximum(features["coverage_gap"], coverage[rows] - float(coverage.max(initial=0.0)))
+        features["filler"] = self.filler[rows]
+        sentences = []
+        for row in rows.tolist():
             position, index = self.data.sentence_rows[row]
-            out.append((position, self.data.statements[position].sentences[index], float(dense[k]), float(lexical[k]), float(self.filler[row])))
-        return out
+            sentences.append((position, self.data.statements[position].sentences[index]))
+        return Scored(sentences, {k: np.where(np.isfinite(v), v, 0.0) for k, v in features.items()})
+
+    def unmatched(self, texts: list[str]) -> float:
+        """The least share (over `texts`) of a question's terms, weighted by rarity, with no counterpart in the document."""
+        shares = [m.unmatched() for m in (self.terms.match(t, np.zeros(0, dtype=int)) for t in texts) if m.terms]
+        return min(shares, default=0.0)
 
     def sentence_hits(self, text: str, positions: list[int] | None = None) -> list[SentenceHit]:
         """Every sentence (of the given statement positions) scored against `text`."""
         from assistant.relevance import load_model
 
         model = load_model()
-        hits = []
-        for position, sentence, dense, lexical, filler in self.score_sentences([text] if text.strip() else [], positions):
-            hits.append(SentenceHit(self.data.statements[position], sentence, dense, lexical, model.probability(dense, lexical, filler)))
-        return hits
+        scored = self.score_sentences([text] if text.strip() else [], positions)
+        probabilities = model.probabilities(scored.features)
+        return [
+            SentenceHit(self.data.statements[position], sentence, float(scored.features["dense"][k]),
+                        float(scored.features["lexical"][k]), float(probabilities[k]))
+            for k, (position, sentence) in enumerate(scored.sentences)
+        ]
 
     def rank_statements(self, text: str, mode: str = "hybrid", k: int | None = None, positions: list[int] | None = None) -> list[tuple[Statement, float]]:
         """Statements ranked for `text`: BM25, dense (best sentence), or both with chunk search fused by reciprocal rank."""

@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Origins allowed by CORS, comma separated.")
     rate_limit_per_minute: int = Field(120, ge=0, description="API requests per client per minute; 0 disables.")
     api_concurrency: int = Field(8, ge=1, description="Answers computed at once; more wait in line.")
+    model_threads: int = Field(0, ge=0, description="CPU threads of the embedding model; 0: one per answer when serving (concurrent answers share the cores), every core when indexing.")
     max_body_kb: int = Field(256, ge=1, le=1_048_576, description="Largest request body accepted, in KiB (413 above it, refused before it is read).")
     log_questions: bool = Field(False, description="Log question text (off: journalists' questions are sensitive).")
 

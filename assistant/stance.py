@@ -1,11 +1,16 @@
 """A statement's position towards the mandate/report and towards the country concerned, at index time.
 
-General method for any dialogue of the series: every sentence of a statement is compared (cosine of
-the sentence embeddings already computed for the index) with prototype sentences of each position
-(`data/stance_prototypes.json`: general HRC positions, no vocabulary of one dialogue). A statement
-takes a side when its closest sentence is near enough to that side's prototypes and clearly nearer
-than to the other side's; that sentence is the evidence. Experts presenting the report take no
-side; a dialogue with no country concerned has only the mandate object.
+General method for any dialogue of the series: a small linear classifier (softmax regression) over the
+sentence embeddings the index already computes, plus a flag for negation, which the embeddings barely see
+("does not support" / "supports"). Its training set is `data/stance_examples.json`: generic sentences in
+the Council's diplomatic register, written for invented dialogues on many subjects (country inquiries and
+rapporteurs, thematic mandates), each labelled with its object (the mandate/report or the country
+concerned) and its position (supportive, critical), or neutral (courtesy, questions, national practice).
+Every sentence of a statement takes the class the model gives it when the model is sure enough.
+A statement takes a side on an object when its sentences of that side clearly
+outweigh those of the other; a statement with both (welcomes progress, condemns violations) is mixed and
+stays neutral. Experts presenting the report take no side; the country concerned's own statement has no
+position towards itself; a dialogue with no country concerned has only the mandate object.
 """
 
 from __future__ import annotations
@@ -16,83 +21,142 @@ from functools import cache
 from pathlib import Path
 
 from assistant.models import Frozen, Stance, Statement
+from assistant.polarity import lexicon
+from assistant.text import words
 
-DATA = Path(__file__).resolve().parent / "data" / "stance_prototypes.json"
+DATA = Path(__file__).resolve().parent / "data" / "stance_examples.json"
+NEUTRAL = ("none", "neutral")
 
 
-class StancePrototypes(Frozen):
-    """Prototype sentences per object and position, with the decision thresholds."""
+class StanceExample(Frozen):
+    text: str
+    object: str  # "mandate", "country", or "none" for neutral sentences
+    label: str  # "supportive", "critical", "neutral"
 
-    objects: dict[str, dict[str, tuple[str, ...]]]
-    floor: float
-    margin: float
 
-    def texts(self) -> list[str]:
-        return [text for sides in self.objects.values() for texts in sides.values() for text in texts]
+class StanceExamples(Frozen):
+    """The labelled sentences and the decision parameters of the classifier."""
+
+    examples: tuple[StanceExample, ...]
+    scale: float  # embeddings are multiplied by this before the linear model (its inverse temperature)
+    l2: float  # weight decay of the fit
+    iterations: int  # full-batch gradient steps of the fit
+    learning_rate: float
+    min_probability: float  # a sentence takes its likeliest side only when the model gives it at least this
+    dominance: float  # a statement takes a side when that side's evidence outweighs the other's this many times
+
+    def classes(self) -> list[tuple[str, str]]:
+        return sorted({(e.object, e.label) for e in self.examples})
 
 
 @cache
-def load_prototypes(path: Path = DATA) -> StancePrototypes:
+def load_examples(path: Path = DATA) -> StanceExamples:
     raw = json.loads(path.read_text(encoding="utf-8"))
-    return StancePrototypes(
-        objects={obj: {side: tuple(texts) for side, texts in sides.items()} for obj, sides in raw["objects"].items()},
-        floor=float(raw["decision"]["floor"]), margin=float(raw["decision"]["margin"]),
+    examples = tuple(
+        StanceExample(text=text, object=group["object"], label=group["label"])
+        for group in raw["examples"] for text in group["texts"]
+    )
+    decision = raw["decision"]
+    return StanceExamples(
+        examples=examples, scale=float(decision["scale"]), l2=float(decision["l2"]),
+        iterations=int(decision["iterations"]), learning_rate=float(decision["learning_rate"]),
+        min_probability=float(decision["min_probability"]), dominance=float(decision["dominance"]),
     )
 
 
-class StanceClassifier:
-    """Prototype embeddings of one model, computed once; classifies statements from their sentence vectors."""
+def is_negated(text: str) -> bool:
+    """The sentence holds a negator ("not", "never", "without", "refuses"…, from `data/polarity.json`)."""
+    negators = lexicon().negators
+    return any(w in negators or w.endswith("n't") for w in words(text))
 
-    def __init__(self, embed: Callable[[list[str]], Sequence[Sequence[float]]], prototypes: StancePrototypes | None = None):
+
+def _normalised(vectors):
+    import numpy as np
+
+    matrix = np.asarray(vectors, dtype=np.float32)
+    return matrix / np.linalg.norm(matrix, axis=1, keepdims=True).clip(min=1e-9)
+
+
+class StanceClassifier:
+    """A softmax regression over sentence embeddings (plus a negation feature), fitted once on the examples.
+
+    Fitting takes a fraction of a second (a few hundred examples, full-batch gradient descent), so the
+    model is fitted where it is used, from the data file, and never stored.
+    """
+
+    def __init__(self, embed: Callable[[list[str]], Sequence[Sequence[float]]], examples: StanceExamples | None = None):
         import numpy as np
 
-        self.prototypes = prototypes or load_prototypes()
-        vectors = np.asarray(embed(self.prototypes.texts()), dtype=np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-9)
-        self.vectors: dict[tuple[str, str], object] = {}
-        start = 0
-        for obj, sides in self.prototypes.objects.items():
-            for side, texts in sides.items():
-                self.vectors[(obj, side)] = vectors[start:start + len(texts)]
-                start += len(texts)
+        self.examples = examples or load_examples()
+        self.classes = self.examples.classes()
+        vectors = _normalised(embed([e.text for e in self.examples.examples]))
+        labels = np.asarray([self.classes.index((e.object, e.label)) for e in self.examples.examples])
+        features = self._features(vectors, [e.text for e in self.examples.examples])
+        self.weights = np.zeros((features.shape[1], len(self.classes)), dtype=np.float32)
+        self.bias = np.zeros(len(self.classes), dtype=np.float32)
+        targets = np.eye(len(self.classes), dtype=np.float32)[labels]
+        for _ in range(self.examples.iterations):
+            gradient = (self._probabilities(features) - targets) / len(features)
+            self.weights -= self.examples.learning_rate * (features.T @ gradient + self.examples.l2 * self.weights)
+            self.bias -= self.examples.learning_rate * gradient.sum(axis=0)
+
+    def _features(self, vectors, texts: Sequence[str]):
+        """The scaled embedding and whether the sentence is negated (which the embedding barely shows)."""
+        import numpy as np
+
+        negated = np.asarray([[float(is_negated(t))] for t in texts], dtype=np.float32).reshape(len(texts), 1)
+        return np.hstack([vectors * self.examples.scale, negated])
+
+    def _probabilities(self, features):
+        import numpy as np
+
+        logits = features @ self.weights + self.bias
+        logits -= logits.max(axis=1, keepdims=True)
+        odds = np.exp(logits)
+        return odds / odds.sum(axis=1, keepdims=True)
+
+    def classify(self, texts: Sequence[str], vectors) -> list[tuple[tuple[str, str], float]]:
+        """Each sentence's (object, position) and the model's probability; NEUTRAL when no class is clear."""
+        if not len(texts):
+            return []
+        matrix = _normalised(vectors).reshape(len(texts), -1)
+        out = []
+        sided = [k for k, c in enumerate(self.classes) if c != NEUTRAL]
+        for row in self._probabilities(self._features(matrix, texts)):
+            # The likeliest side, even under a courtesy: "thanks the experts and supports their mandate".
+            best = max(sided, key=lambda k: row[k])
+            chosen = self.classes[best] if row[best] >= self.examples.min_probability else NEUTRAL
+            out.append((chosen, float(row[best])))
+        return out
 
     def stances(self, statement: Statement, sentence_vectors, has_country: bool, country_mandate: bool = False) -> tuple[Stance, ...]:
         """The statement's stance on each object; `sentence_vectors` are its sentences' embeddings, in order.
 
-        Each sentence counts only for the position it is closest to, across objects: a sentence
-        condemning the authorities is evidence against the country, not against the mandate too.
-        When the mandate is about the country concerned (`country_mandate`), backing the mandate and
-        criticising the country are one position; a statement that seems to take both opposite
-        sides keeps only the clearer one.
+        A sentence counts for one class only, its likeliest side: a sentence condemning the
+        authorities is evidence against the country, not against the mandate too. When the mandate is
+        about the country concerned (`country_mandate`), backing the mandate and criticising the country
+        are one position; a statement that seems to take both opposite sides keeps only the clearer one.
         """
-        import numpy as np
-
         if statement.speaker_type in ("panel", "unknown") or not statement.sentences:
             return ()
-        matrix = np.asarray(sentence_vectors, dtype=np.float32).reshape(len(statement.sentences), -1)
-        matrix = matrix / np.linalg.norm(matrix, axis=1, keepdims=True).clip(min=1e-9)
-        classes = [key for key in self.vectors if has_country or key[0] != "country"]
-        closeness = np.stack([(matrix @ self.vectors[key].T).max(axis=1) for key in classes])  # classes × sentences
-        nearest = closeness.argmax(axis=0)
-        found = []
-        for obj in self.prototypes.objects:
-            if obj == "country" and (not has_country or statement.speaker_type == "country_concerned"):
-                continue  # no country concerned, or a country's position towards itself
-            sides = {}
-            for side in ("supportive", "critical"):
-                k = classes.index((obj, side))
-                scores = np.where(nearest == k, closeness[k], -1.0)
-                sides[side] = scores
-            found.append(self._decide(obj, sides["supportive"], sides["critical"]))
-        return _consistent(tuple(found)) if country_mandate else tuple(found)
+        labelled = self.classify([s.text for s in statement.sentences], sentence_vectors)
+        objects = ["mandate"]
+        if has_country and statement.speaker_type != "country_concerned":
+            objects.append("country")  # not a country's position towards itself
+        found = tuple(self._decide(obj, labelled) for obj in objects)
+        return _consistent(found) if country_mandate else found
 
-    def _decide(self, obj: str, supportive, critical) -> Stance:
-        best_supportive, best_critical = float(supportive.max()), float(critical.max())
-        strongest = max(best_supportive, best_critical)
-        if strongest < self.prototypes.floor or abs(best_supportive - best_critical) < self.prototypes.margin:
-            return Stance(object=obj, position="neutral", score=round(max(strongest, 0.0), 4))
-        side, scores = ("supportive", supportive) if best_supportive > best_critical else ("critical", critical)
-        return Stance(object=obj, position=side, sentence=int(scores.argmax()), score=round(strongest, 4))
+    def _decide(self, obj: str, labelled: list[tuple[tuple[str, str], float]]) -> Stance:
+        evidence = {side: [(c, i) for i, ((o, p), c) in enumerate(labelled) if o == obj and p == side]
+                    for side in ("supportive", "critical")}
+        weight = {side: sum(c for c, _ in found) for side, found in evidence.items()}
+        side = max(weight, key=weight.get)
+        other = "critical" if side == "supportive" else "supportive"
+        if not evidence[side] or weight[side] < self.examples.dominance * weight[other]:
+            best = max((c for found in evidence.values() for c, _ in found), default=0.0)
+            return Stance(object=obj, position="neutral", score=round(max(best, 0.0), 4))  # nothing, or mixed
+        confidence, sentence = max(evidence[side])
+        return Stance(object=obj, position=side, sentence=sentence, score=round(confidence, 4))
 
 
 _SAME_CAMP = {("supportive", "critical"), ("critical", "supportive")}  # (mandate, country) positions that agree

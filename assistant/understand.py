@@ -5,6 +5,10 @@ intent router over labelled examples (assistant/intents.py); crisp facts come fr
 named speakers (`SpeakerIndex`, built from the statements in scope), roles ("the Chair"), speaker types
 ("NGOs"), regions and blocs (assistant/regions.py), "on behalf of", stance verbs and their object, and
 references to earlier turns. The words those detectors look for are data (`data/question_words.json`).
+A misspelt speaker name ("Zimbabwae") is corrected against the speakers of the documents in scope, by
+edit distance, only for words the documents never use; chat spellings ("abt") are written out. A meeting
+fact is asked only when the question holds nothing beyond the meeting's own words, and a topic gets a
+headline label only when it is the noun phrase after a verb of saying.
 History comes in with every call, so the engine stays stateless: "And China?" keeps the topic, "which of
 them…" keeps the speakers of the previous answer.
 """
@@ -15,14 +19,14 @@ import json
 import re
 import threading
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
 from assistant import gazetteer, regions
-from assistant.lookalike import clean, fold
+from assistant.lookalike import clean, edits, fold
 from assistant.models import Message, Query
-from assistant.text import sentence_spans
+from assistant.text import sentence_spans, stem
 
 __all__ = ["Query", "SpeakerIndex", "fold", "speaker_index", "understand"]
 
@@ -33,6 +37,7 @@ _SPEAKER_NOUNS = ("delegation", "delegate", "representative", "government", "aut
                   "statement", "position", "view", "stance", "response", "remarks")
 # "the experts' report", "the Rapporteur's mandate": the role owns the topic, it is not the speaker.
 _OWNED = r"(?:report|reports|mandate|work|findings|visit|recommendations|conclusions|methods)\b"
+_CONNECTORS = frozenset("of the a an and for on in to against with by from".split())  # may sit inside a topic label
 _QUESTION_START = ("what", "which", "who", "whom", "whose", "how", "when", "where", "why", "did", "does", "do", "has", "have",
                    "had", "was", "were", "is", "are", "can", "could", "would", "will", "list", "name", "give", "tell", "compare",
                    "summarise", "summarize", "any", "according", "in", "on", "for")
@@ -84,13 +89,56 @@ class SpeakerIndex:
         self.types = {s.speaker: s.speaker_type for s in self.statements}
         self.concerned = {s.speaker for s in self.statements if s.speaker_type == "country_concerned"}
         self.aliases: list[tuple[re.Pattern, str]] = []
+        # Misspelt names ("Zimbabwae", "Lichtenstein") are matched against the speakers' own names and aliases.
+        self.spellings: dict[tuple[int, int], list[tuple[str, str]]] = {}  # (words, characters) -> (folded alias, name)
         for name in self.names:
             for alias in self._aliases_of(name):
                 flags = 0 if (alias.isupper() and len(alias) <= 6) else re.I
                 text = alias if flags == 0 else fold(alias)
                 self.aliases.append((re.compile(rf"(?<![\w-]){re.escape(text)}(?![\w-])", flags), name))
+                if flags and len(text) >= 5 and not any(ch.isdigit() for ch in text):
+                    self.spellings.setdefault((len(text.split()), len(text)), []).append((text, name))
         self.aliases.sort(key=lambda pair: -len(pair[0].pattern))
         self.folded_names = {fold(n): n for n in self.names}
+        self._vocabulary: frozenset[str] | None = None
+        self._stems: frozenset[str] | None = None
+
+    def stems(self) -> frozenset[str]:
+        """Stems of the document's words: "condemned" is no slip where the document says "condemns"."""
+        if self._stems is None:
+            self._stems = frozenset(stem(w) for w in self.vocabulary())
+        return self._stems
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every folded word of the statements in scope: a word the document uses is no misspelt name."""
+        if self._vocabulary is None:
+            self._vocabulary = frozenset(w for s in self.statements for w in re.findall(r"[\w'’-]+", fold(s.text)))
+        return self._vocabulary
+
+    def misspelt(self, folded: str, taken) -> list[tuple[int, int, str]]:
+        """(start, end, canonical) of runs of words one or two edits from a speaker's name, outside `taken`."""
+        tokens = [m for m in re.finditer(r"[\w'’-]+", folded)]
+        vocabulary, scaffolding, found = self.vocabulary(), _scaffolding(), []
+        # A misspelt name holds a word the document never uses; only runs with such a word are compared.
+        unknown = [t.group(0) not in vocabulary and t.group(0) not in scaffolding for t in tokens]
+        for size in sorted({size for size, _ in self.spellings}, reverse=True):
+            for i in range(len(tokens) - size + 1):
+                if not any(unknown[i:i + size]):
+                    continue
+                start, end = tokens[i].start(), tokens[i + size - 1].end()
+                run = " ".join(t.group(0) for t in tokens[i:i + size])
+                if len(run) < 5 or any(s < end and start < e for s, e in taken + [(f[0], f[1]) for f in found]):
+                    continue
+                if size == 1 and gazetteer.find_names(run, ("state", "igo"), ignore_case=True, adjectives=True):
+                    continue
+                most = 2 if len(run) >= 9 else 1
+                # A short name is misspelt by a letter left out, doubled or swapped, not replaced ("Stain" is no "Spain").
+                near = {name for length in range(len(run) - most, len(run) + most + 1) for alias, name in self.spellings.get((size, length), ())
+                        if (alias[0] == run[0] or alias[1] == run[1]) and edits(run, alias, most) <= most
+                        and (len(run) > 6 or len(run) != len(alias) or sorted(run) == sorted(alias))}
+                if len(near) == 1:
+                    found.append((start, end, near.pop()))
+        return found
 
     def _aliases_of(self, name: str) -> set[str]:
         aliases = {name}
@@ -128,13 +176,45 @@ class SpeakerIndex:
         """(start, end, canonical) of speakers named in the question, non-overlapping, in order."""
         question = clean(question)
         folded = fold(question)
+        found = self._exact(question, folded)
+        return sorted(found + self._misspelt_in(question, folded, found))
+
+    def _exact(self, question: str, folded: str) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []
         for pattern, name in self.aliases:
             haystack = question if pattern.flags & re.I == 0 else folded
             for match in pattern.finditer(haystack):
                 if not any(s < match.end() and match.start() < e for s, e, _ in found):
                     found.append((match.start(), match.end(), name))
-        return sorted(found)
+        return found
+
+    def _misspelt_in(self, question: str, folded: str, found) -> list[tuple[int, int, str]]:
+        misspelt = self.misspelt(folded, [(s, e) for s, e, _ in found])
+        if len(folded) == len(question) and not question.islower():
+            # in a cased question, a short misspelt name is still capitalised; a short lowercase word is more likely a word
+            misspelt = [m for m in misspelt if question[m[0]].isupper() or m[1] - m[0] >= 7]
+        return misspelt
+
+    def corrected(self, question: str) -> str:
+        """The question with misspelt speaker names replaced by the names themselves ("Zimbabwae" → "Zimbabwe")
+        and misspelt words of HRC procedure by the words ("rappoteur" → "rapporteur")."""
+        folded = fold(question)
+        if len(folded) != len(question):
+            return question
+        vocabulary = self.vocabulary()
+        for match in reversed(list(re.finditer(r"[^\W\d_]{6,}", folded))):
+            word = match.group(0)
+            if word not in vocabulary and word not in _known_words() and stem(word) not in self.stems():
+                most = 1  # one slip ("rappoteur"); two edits turn real words into others ("condemned" → "concerned")
+                distances = {w: edits(word, w, most) for w in _question_vocabulary() if abs(len(w) - len(word)) <= most and w[0] == word[0]}
+                closest = min(distances.values(), default=most + 1)
+                near = [w for w, d in distances.items() if d == closest]
+                if closest <= most and len(near) == 1:
+                    question = question[:match.start()] + near[0] + question[match.end():]
+                    folded = fold(question)
+        for start, end, name in sorted(self._misspelt_in(question, folded, self._exact(question, folded)), reverse=True):
+            question = question[:start] + name + question[end:]
+        return question
 
     def roles(self, question: str) -> list[tuple[int, int, str]]:
         """Panel members named by role ("the Chair", "the experts"); "?role" when no presenter has that role."""
@@ -159,6 +239,12 @@ class SpeakerIndex:
         for match in _pattern("roles", "concerned").finditer(question):
             for name in sorted(self.concerned):
                 found.append((match.start(), match.end(), name))
+        for match in _pattern("roles", "government").finditer(question):
+            # "according to the government", "what did the authorities say": the country concerned speaking
+            speaks = re.search(r"according to\s+$|\b(?:did|does|has|had)\s+$", question[:match.start()], re.I) or re.match(
+                r"\s+(?:say|said|says|claim|claimed|argue|argued|respond|responded|reply|replied|state|stated)\b", question[match.end():], re.I)
+            if speaks:
+                found.extend((match.start(), match.end(), name) for name in sorted(self.concerned))
         return found
 
     def speakers_of(self, text: str) -> list[str]:
@@ -208,10 +294,12 @@ class _Reading:
     scope_speakers: tuple[str, ...] | None = None
     group: str | None = None
     asks_group: bool = False
+    any_group: bool = False
     yes_no: bool = False
     stance: str | None = None
     stance_object: str | None = None
     topic: str = ""
+    topic_label: str = ""  # the topic when it is a clean noun phrase after a verb of saying; "" otherwise
     order_anchor: str | None = None
     order_offset: int = 1
     speaker_pronoun: bool = False
@@ -220,6 +308,45 @@ class _Reading:
     elliptic: bool = False
     from_context: bool = False  # speakers taken from the preamble ("Malta and Spain both … — how did they differ?")
     resolved: str = ""  # the asking sentence with a topic pronoun replaced by what it refers to
+
+
+@cache
+def _question_vocabulary() -> frozenset[str]:
+    return frozenset(words()["question_vocabulary"]["words"])
+
+
+@cache
+def _known_words() -> frozenset[str]:
+    """Every single word of question_words.json: words of questions, never read as slips of others."""
+    found: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, str):
+            if " " not in node and len(node) < 30:
+                found.add(node.lower())
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key != "why_general":
+                    walk(key)
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(words())
+    return frozenset(found)
+
+
+@cache
+def _chat_spellings() -> tuple[re.Pattern, dict[str, str]]:
+    spellings = words()["chat_spellings"]["words"]
+    return re.compile(rf"(?<![\w'’-])(?:{_alternation(spellings)})(?![\w'’-])", re.I), spellings
+
+
+def _written_out(asked: str) -> str:
+    """ "wat did kenya say abt slums" → "what did kenya say about slums"."""
+    pattern, spellings = _chat_spellings()
+    return pattern.sub(lambda m: spellings[m.group(0).lower()], asked)
 
 
 def _asking_sentence(text: str) -> tuple[str, str]:
@@ -235,6 +362,11 @@ def _asking_sentence(text: str) -> tuple[str, str]:
     preamble_words = _pattern("clause_preamble", "words")
     if clause and not re.match(rf"\s*(?:{starts})\b", asked, re.I) and preamble_words.search(asked[:clause.start()]):
         context, asked = (context + " " + asked[:clause.start()]).strip(), asked[clause.end():]
+    # "my editor wants to know what Turkey said": a clause about the asker, ending in a verb of knowing.
+    asker = re.match(rf"(?P<clause>.*?\b(?:{_alternation(words()['preamble']['asker_clause']['verbs'])}))\s+"
+                     r"(?=(?:what|which|who|whom|whose|how|when|where|why|whether|if)\b)", asked, re.I)
+    if asker and preamble_words.search(asker.group("clause")):
+        context, asked = (context + " " + asker.group("clause")).strip(), asked[asker.end():]
     opener = re.compile(rf"^\s*(?:{_alternation(words()['preamble']['openers'])})\b\s*[,:;!.\-–—]*\s*", re.I)
     while (match := opener.match(asked)) and match.end() < len(asked):
         rest = asked[match.end():]
@@ -356,26 +488,44 @@ def _trim(phrase: str, removed_spans=(), base: int = 0) -> str:
     return re.sub(r"\s+([,.;:!?)'’])", r"\1", re.sub(r"([(])\s+", r"\1", text)).replace(" 's", "'s").replace(" - ", "-")
 
 
-def _topic(asked: str, subject_end: int, removed_spans) -> tuple[str, int, bool]:
-    """(topic, where the predicate starts, whether the topic is only a pronoun): what follows the verb of
-    saying, else what is left of the question; a later clause ("…, and what were the numbers?") is cut off."""
-    clause = re.search(r"\s[—–]\s|\s-\s|[;:]|,\s*(?:and\s+|but\s+)?(?:how|what|which|who|when|why|where|did|does|do|according)\b", asked[subject_end:], re.I)
-    if clause:
-        asked = asked[:subject_end + clause.start()]
+def _topic(asked: str, subject_end: int, removed_spans) -> tuple[str, int, bool, bool]:
+    """(topic, where the predicate starts, whether the topic is only a pronoun, whether it follows a topic
+    marker): what follows the verb of saying, else what is left of the question; a later clause ("…, and
+    what were the numbers?") is cut off, but not the question proper ("According to X, how many…?")."""
+    for clause in re.finditer(r"\s[—–]\s|\s-\s|[;:]|,\s*(?:and\s+|but\s+)?(?:how|what|which|who|when|why|where|did|does|do|according)\b",
+                              asked[subject_end:], re.I):
+        if _trim(asked[:subject_end + clause.start()], removed_spans, 0):
+            asked = asked[:subject_end + clause.start()]
+            break
     markers = [m for m in _marker_pattern().finditer(asked) if m.start() >= subject_end or subject_end == 0]
     markers = markers or list(_marker_pattern().finditer(asked))
     pronouns = _pattern("pronouns", "topic")
     for marker in markers:
         raw = asked[marker.end():]
         if pronouns.fullmatch(raw.strip(" ?!.")):
-            return "", marker.start(), True
+            return "", marker.start(), True, False
         after = _trim(raw, removed_spans, marker.end())
         if after:
             leading = re.match(r"\s*(?:them|it|this|that|these|those)\s+(?:being|were|was|is|are|been|getting|having)\b", raw, re.I)
-            return after, marker.start(), bool(leading)
+            return after, marker.start(), bool(leading), True
     if markers:
-        return _trim(asked[:markers[-1].start()], removed_spans, 0), markers[0].start(), False
-    return _trim(asked, removed_spans, 0), len(asked), False
+        return _trim(asked[:markers[-1].start()], removed_spans, 0), markers[0].start(), False, False
+    rest = _trim(asked, removed_spans, 0)
+    if pronouns.fullmatch(rest):
+        return "", len(asked), True, False  # "which of those are from Latin America?": no topic of its own
+    return rest, len(asked), False, False
+
+
+def _label(topic: str, most_words: int = 6) -> str:
+    """The topic as a headline may show it: a short phrase of content words and connectors, else ""."""
+    tokens = re.findall(r"[\w'’-]+", topic)
+    if not tokens or len(tokens) > most_words or not re.fullmatch(r"[\w\s'’,-]+", topic):
+        return ""
+    if tokens[0].lower() in words()["prepositions"]["words"]:
+        return ""  # "before the vote": a circumstance, not a subject
+    scaffolding = _scaffolding() - _CONNECTORS
+    pronouns = {p for p in words()["pronouns"]["topic"] if " " not in p}
+    return "" if any(t.lower() in scaffolding or t.lower() in pronouns for t in tokens) else topic
 
 
 def _stance(asked: str, index: SpeakerIndex) -> tuple[str | None, str | None, tuple[int, int] | None]:
@@ -452,7 +602,13 @@ def _order(asked: str, anchor_names: list[str]) -> tuple[str | None, int]:
 def _read(question: str, index: SpeakerIndex, router) -> _Reading:
     cleaned = clean(question)
     asked, context = _asking_sentence(cleaned)
+    asked = index.corrected(_written_out(asked))
     routed = router.route(asked)
+    facts = _meeting_facts(asked)
+    if routed.intent == "fact" and not facts:
+        routed = router.route(asked, allowed=_INTENTS - {"fact"})  # content words beyond the meeting: a topical question
+    elif routed.intent == "fact" and routed.fact not in facts:
+        routed = replace(routed, fact=facts[0])
     if routed.intent == "count" and not _pattern("count_cues", "phrases").search(asked):
         routed = router.route(asked, allowed=_INTENTS - {"count"})  # no number is asked for
     if routed.intent == "order" and not _order_cues().search(asked):
@@ -488,11 +644,13 @@ def _read(question: str, index: SpeakerIndex, router) -> _Reading:
             reading.scope_label = f"{reading.scope_label} or {mention.bloc.label}" if reading.scope_label else mention.bloc.label
         elif mention.bloc.kind == "group":
             reading.group = mention.bloc.label
-    if behalf and not asks_whose and reading.group is None:
-        candidate = re.sub(r"^(?:the|a)\s+", "", behalf.group("group").strip(), flags=re.I)
-        if not re.match(r"(?:group|groups|countries|states|a group)\b", candidate, re.I):
-            known = gazetteer.canonical_name(candidate)
-            reading.group = known[0] if known else candidate
+    candidate = re.sub(r"^(?:the|a|an|any|some)\s+", "", behalf.group("group").strip(), flags=re.I) if behalf else ""
+    generic = re.match(r"(?:group|groups|countries|states|other states|other countries)\b", candidate, re.I)
+    if behalf and not asks_whose and reading.group is None and not generic:
+        known = gazetteer.canonical_name(candidate)
+        reading.group = known[0] if known else candidate
+    elif behalf and generic and reading.group is None and not reading.speakers:
+        reading.any_group = True  # "Which delegations spoke on behalf of a group of countries?": any group
     if asks_whose and reading.speakers:
         reading.asks_group = True
     reading.speaker_types = _scope_types(_mask(asked, taken))
@@ -506,7 +664,10 @@ def _read(question: str, index: SpeakerIndex, router) -> _Reading:
         removed.append(stance_span)
     if behalf:
         removed.append((behalf.start(), behalf.end()))
-    reading.topic, predicate, reading.topic_pronoun = _topic(asked, subject_end, removed)
+    reading.topic, predicate, reading.topic_pronoun, marked = _topic(asked, subject_end, removed)
+    if reading.speaker_types and not marked and not _trim(_scope_words().sub(" ", reading.topic)):
+        reading.topic = ""  # "How many intergovernmental organisations spoke?": the scope, not a topic
+    reading.topic_label = _label(reading.topic) if marked else ""
     subject_part = asked[:predicate] if predicate else asked
     reading.missing, reading.listed = _missing(subject_part, index, name_spans)
     reading.missing += [r for r in unresolved_roles if r not in reading.missing]
@@ -524,11 +685,33 @@ def _read(question: str, index: SpeakerIndex, router) -> _Reading:
             reading.named_mentions = len({(s, e) for s, e, _ in from_context})
             reading.from_context = True
     if context and (reading.topic_pronoun or not reading.topic):
-        context_topic, _, _ = _topic(context, 0, [_with_verb(context, s, e) for s, e, _ in index.find(context)])
-        if context_topic:
-            _resolve_topic_pronoun(reading, context_topic)
+        context_topic, _, _, marked = _topic(context, 0, [_with_verb(context, s, e) for s, e, _ in index.find(context)])
+        subject = list(_pattern("preamble", "topic_markers", "phrases").finditer(context))
+        if subject:  # "im doing a story on sanitation workers": what the piece is about
+            context_topic, marked = _trim(context[subject[-1].end():]), True
+        if context_topic and marked:  # "I'm writing about unions.", not "my editor wants to know"
+            _resolve_topic_pronoun(reading, context_topic, _label(context_topic))
     _settle_intent(reading, routed, index)
     return reading
+
+
+_FACT_KINDS = ("participation", "high_level", "date", "session", "title", "mandate")
+
+
+def _meeting_facts(asked: str) -> list[str]:
+    """The kinds of meeting fact whose words the question uses, most specific first; [] when the question
+    also carries content words beyond the meeting itself ("Under which resolution was X asked to cooperate?")."""
+    kinds = [kind for kind in _FACT_KINDS if _pattern("fact_cues", kind).search(asked)]
+    if not kinds:
+        return []
+    covered = _pattern("fact_cues", "meeting_words").sub(" ", asked)
+    for kind in kinds:
+        covered = _pattern("fact_cues", kind).sub(" ", covered)
+    type_words = [w for kind in words()["speaker_types"].values() if isinstance(kind, list) for w in kind]
+    covered = re.sub(rf"(?<![\w-])(?:{_alternation(type_words)})(?![\w-])", " ", covered, flags=re.I)
+    scaffolding = _scaffolding()
+    left = [w for w in re.findall(r"[\w-]+", covered) if w.lower() not in scaffolding and not re.fullmatch(r"[a-z]*\d+|'s", w.lower())]
+    return kinds if len(left) <= 1 else []
 
 
 def _counts_speakers(asked: str) -> bool:
@@ -546,6 +729,20 @@ def _order_cues() -> re.Pattern:
     return re.compile(rf"(?<![\w-])(?:{_alternation(cues)})(?![\w-])", re.I)
 
 
+@cache
+def _scope_words() -> re.Pattern:
+    """Speaker-type words ("intergovernmental", "civil society")."""
+    phrases = [w for kind in words()["speaker_types"].values() if isinstance(kind, list) for w in kind]
+    return re.compile(rf"(?<![\w-])(?:{_alternation(phrases)})(?![\w-])", re.I)
+
+
+def _beyond_order(topic: str) -> bool:
+    """Whether the topic says more than a position in the speaking order ("last", "the first one to speak")."""
+    rest = _order_cues().sub(" ", topic)
+    rest = _pattern("order", "only_words", "words").sub(" ", rest)
+    return bool(_trim(rest))
+
+
 def _with_verb(text: str, start: int, end: int) -> tuple[int, int]:
     """The span of a subject with its auxiliary and verb of saying: "did Albania say" in "How many X did Albania say…"."""
     before = re.search(r"\b(?:did|does|do|has|have|had|was|were|is|are)\s+(?:the\s+)?$", text[:start], re.I)
@@ -561,7 +758,7 @@ def _mask(text: str, spans) -> str:
     return "".join(chars)
 
 
-def _resolve_topic_pronoun(reading: _Reading, referent: str) -> None:
+def _resolve_topic_pronoun(reading: _Reading, referent: str, referent_label: str) -> None:
     """"…talked about them being dissolved?" after "I'm writing about unions.": them → unions, in the topic and the question."""
     if reading.topic_pronoun:
         marker = next((m for m in _marker_pattern().finditer(reading.asked)
@@ -574,6 +771,7 @@ def _resolve_topic_pronoun(reading: _Reading, referent: str) -> None:
             reading.topic = referent
     elif not reading.topic:
         reading.topic = referent
+    reading.topic_label = referent_label if reading.topic == referent else _label(reading.topic)
     reading.topic_pronoun = False
 
 
@@ -585,6 +783,14 @@ def _settle_intent(reading: _Reading, routed, index: SpeakerIndex) -> None:
     counts_statements = re.search(r"\bhow many\s+(?:statements|times|interventions|speeches)\b|\bhow often\b", reading.asked, re.I)
     if intent == "fact" and named and reading.fact not in ("date", "session"):
         intent = "speaker"
+    if intent == "overview" and (reading.topic or reading.stance) and not named and re.match(r"\s*(?:who|which)\b", reading.asked, re.I) and not (
+            _pattern("overview_cues", "phrases").search(reading.asked)):
+        intent = "list"  # "who brought them up?" after "im doing a story on X", "Who opposed the report?": who, not what
+    if intent in ("count", "list", "roster") and not named and _pattern("fact_cues", "participation").search(reading.asked) and (
+            "participation" in _meeting_facts(reading.asked)):
+        intent, reading.fact = "fact", "participation"  # "How many state delegations took part?": the document's own figures
+    if intent in ("list", "roster") and not named and _order_cues().search(reading.asked) and not _beyond_order(reading.topic):
+        intent = "order"  # "Which NGO spoke last?": a position in the speaking order within a scope
     if _pattern("overview_cues", "phrases").search(reading.asked) and intent in ("list", "roster", "fact", "speaker", "compare"):
         intent = "speaker" if named else "overview"
     if intent == "count" and named and not counts_statements:
@@ -675,9 +881,9 @@ def _resolve_follow_up(reading: _Reading, previous: _Previous, index: SpeakerInd
 
     def inherit_topic() -> None:
         if reading.topic_pronoun and before.topic:
-            _resolve_topic_pronoun(reading, before.topic)
+            _resolve_topic_pronoun(reading, before.topic, before.topic_label)
         elif not reading.topic:
-            reading.topic = before.topic
+            reading.topic, reading.topic_label = before.topic, before.topic_label
             if reading.stance is None:
                 reading.stance, reading.stance_object = before.stance, before.stance_object
 
@@ -748,7 +954,7 @@ def _resolve_follow_up(reading: _Reading, previous: _Previous, index: SpeakerInd
         inherit_topic()
         return
     if reading.topic_pronoun and before.topic:
-        _resolve_topic_pronoun(reading, before.topic)
+        _resolve_topic_pronoun(reading, before.topic, before.topic_label)
         reading.elliptic = True
         return
     reading.elliptic = False
@@ -761,6 +967,7 @@ def _query(question: str, reading: _Reading) -> Query:
         asked=reading.asked,
         intent=reading.intent,
         topic=reading.topic,
+        topic_label=reading.topic_label if reading.topic else "",
         speakers=tuple(reading.speakers),
         missing_speakers=tuple(reading.missing),
         listed_speakers=tuple(reading.listed),
@@ -769,6 +976,7 @@ def _query(question: str, reading: _Reading) -> Query:
         scope_speakers=reading.scope_speakers,
         group=reading.group,
         asks_group=reading.asks_group,
+        any_group=reading.any_group,
         yes_no=reading.yes_no,
         stance=reading.stance,
         stance_object=reading.stance_object,

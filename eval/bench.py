@@ -5,7 +5,11 @@ user's index, and talks to servers on loopback only:
 
 1. seed: index the bundled document from scratch (model load timed apart from indexing);
 2. ask: a fixed mix of ~20 question shapes, asked in process, warm (model and corpus loaded),
-   offline backend: p50/p95 wall time and the engine's own stage timings;
+   offline backend: p50/p95 wall time, the engine's own stage timings and the model calls per ask
+   (the engine remembers the router's reading of a question it has seen; nothing else is kept
+   from one ask to the next); then once to a fresh engine, for questions it has never seen.
+   Asks run with the model threads `serve` gives each answer (HRC_MODEL_THREADS, default 1);
+   indexing with every core, as `hrc-assistant index` does;
 3. baseline: the naive pipeline of eval/systems.py (512-token SentenceSplitter chunks that
    ignore speakers, in-memory VectorStoreIndex, dense top-5) on the same document and questions;
 4. serve: `hrc-assistant serve` as a subprocess on a free port: seconds until /api/health is 200
@@ -160,41 +164,56 @@ def build_histories(assistant, questions=QUESTIONS, document_id: str | None = No
     return histories
 
 
-def run_mix(assistant, histories, passes: int, questions=QUESTIONS, document_id: str | None = None) -> dict:
-    """Ask every item's last turn `passes` times; wall milliseconds, stage timings and digests."""
-    records = []
-    embeds: list[float] = []
-    shadowed = assistant.__dict__.get("embed_query")  # an instance attribute of the caller's, kept
-    original = assistant.embed_query
+class CountingEmbedder:
+    """The engine's embedding model with its calls counted and timed: what the benchmark reports as
+    "model calls per ask". Everything else is the wrapped llama-index embedder's."""
 
-    def counted(text):  # the query embeddings each answer needs, and their cost
+    def __init__(self, inner):
+        self.inner = inner
+        self.calls = 0
+        self.ms = 0.0
+        self._lock = threading.Lock()
+
+    def _counted(self, method, *args, **kwargs):
         t0 = time.perf_counter()
         try:
-            return original(text)
+            return method(*args, **kwargs)
         finally:
-            embeds.append((time.perf_counter() - t0) * 1000)
+            with self._lock:
+                self.calls += 1
+                self.ms += (time.perf_counter() - t0) * 1000
 
-    assistant.embed_query = counted
-    try:
-        for _ in range(passes):
-            for (shape, turns), history in zip(questions, histories):
-                embeds.clear()
-                t0 = time.perf_counter()
-                answer = assistant.ask(turns[-1], history=history, document_id=document_id)
-                records.append({
-                    "shape": shape,
-                    "ms": (time.perf_counter() - t0) * 1000,
-                    "stages": dict(answer.timings_ms),
-                    "digest": answer_digest(answer),
-                    "document_id": answer.document_id,
-                    "embed_calls": len(embeds),
-                    "embed_ms": sum(embeds),
-                })
-    finally:
-        if shadowed is None:
-            del assistant.embed_query
-        else:
-            assistant.embed_query = shadowed
+    def get_text_embedding_batch(self, texts, **kwargs):
+        return self._counted(self.inner.get_text_embedding_batch, texts, **kwargs)
+
+    def get_query_embedding(self, text):
+        return self._counted(self.inner.get_query_embedding, text)
+
+    def get_text_embedding(self, text):
+        return self._counted(self.inner.get_text_embedding, text)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def run_mix(assistant, histories, passes: int, questions=QUESTIONS, document_id: str | None = None) -> dict:
+    """Ask every item's last turn `passes` times; wall milliseconds, stage timings, model calls and digests."""
+    records = []
+    counter = assistant.embedder if isinstance(assistant.embedder, CountingEmbedder) else None
+    for _ in range(passes):
+        for (shape, turns), history in zip(questions, histories):
+            calls, ms = (counter.calls, counter.ms) if counter else (0, 0.0)
+            t0 = time.perf_counter()
+            answer = assistant.ask(turns[-1], history=history, document_id=document_id)
+            records.append({
+                "shape": shape,
+                "ms": (time.perf_counter() - t0) * 1000,
+                "stages": dict(answer.timings_ms),
+                "digest": answer_digest(answer),
+                "document_id": answer.document_id,
+                "embed_calls": counter.calls - calls if counter else 0,
+                "embed_ms": counter.ms - ms if counter else 0.0,
+            })
     return summarise_records(records, len(questions))
 
 
@@ -227,6 +246,8 @@ def summarise_records(records: list[dict], n_questions: int) -> dict:
             "calls_per_ask": _r(sum(r["embed_calls"] for r in records) / max(1, len(records))),
             "max_calls_in_one_ask": max((r["embed_calls"] for r in records), default=0),
             "share_of_ask_time": _r(sum(r["embed_ms"] for r in records) / max(1e-9, sum(all_ms)), 3),
+            "calls_by_shape": {shape: _r(sum(r["embed_calls"] for r in records if r["shape"] == shape)
+                                         / len(v), 2) for shape, v in by_shape.items()},
         },
     }
 
@@ -303,14 +324,14 @@ def _profiler():
 # ---------------------------------------------------------------- probes
 
 
-def query_embedding_probe(embedder, n: int = 20) -> dict:
-    """p50 ms of one short query embedding with torch's current thread count and with one thread."""
+def query_embedding_probe(embedder, n: int = 20, threads_tried: tuple[int, ...] = ()) -> dict:
+    """p50 ms of one short query embedding with torch's current thread count, `threads_tried` and one thread."""
     import torch
 
     current = torch.get_num_threads()
     out = {}
     try:
-        for threads in dict.fromkeys([current, 1]):
+        for threads in dict.fromkeys([current, *threads_tried, 1]):
             torch.set_num_threads(threads)
             embedder.get_query_embedding("warm up")
             times = []
@@ -721,14 +742,16 @@ def across_documents(assistant, passes: int) -> dict:
 def _worker_main(raw: str) -> None:
     import psutil
 
-    from assistant.embedding import offline_environment
+    from assistant.embedding import limit_threads, offline_environment
 
     offline_environment()
     args = json.loads(raw)
     from assistant.engine import Assistant
 
     t0 = time.perf_counter()
-    assistant = Assistant(bench_settings(Path(args["home"])))
+    settings = bench_settings(Path(args["home"]))
+    limit_threads(settings.model_threads or 1)  # as `serve` does
+    assistant = Assistant(settings)
     assistant.warm_up()
     ready = time.perf_counter() - t0
     histories = build_histories(assistant)
@@ -833,8 +856,14 @@ def _bench(work: Path, sizes: list[int], passes: int, per_client: int, no_serve:
                       "source": settings.bundled_document.name}
     say(f"seed indexed in {seed['index_seconds']} s ({seed['embedded_texts']} texts embedded)")
 
-    # 2. the question mix, warm, in process
-    assistant = Assistant(settings, embedder=embedder)
+    # 2. the question mix, warm, in process, with the model threads `serve` gives each answer
+    import torch
+
+    from assistant.embedding import limit_threads
+
+    indexing_threads = torch.get_num_threads()
+    limit_threads(settings.model_threads or 1)
+    assistant = Assistant(settings, embedder=CountingEmbedder(embedder))  # counts the model calls of each ask
     assistant.warm_up()
     histories = build_histories(assistant)
     run_mix(assistant, histories, 1)
@@ -843,13 +872,22 @@ def _bench(work: Path, sizes: list[int], passes: int, per_client: int, no_serve:
     result.update(ask_p50_ms=mix["ask_p50_ms"], ask_p95_ms=mix["ask_p95_ms"], ask_max_ms=mix["ask_max_ms"],
                   stages_ms=mix["stages_ms"], ask_by_shape_p50_ms=mix["by_shape_p50_ms"],
                   answers_deterministic=mix["deterministic"], embed_query=mix["embed_query"])
-    result["query_embedding_ms"] = query_embedding_probe(embedder)
+    # The same questions to an engine that has never seen them (as a replica that did not answer the
+    # earlier turns): the router embeds each question and each earlier turn, nothing is remembered.
+    fresh = Assistant(settings, embedder=CountingEmbedder(embedder))
+    fresh.warm_up()
+    first = run_mix(fresh, histories, 1)
+    result["first_ask"] = {"p50_ms": first["ask_p50_ms"], "p95_ms": first["ask_p95_ms"],
+                           "calls_per_ask": first["embed_query"]["calls_per_ask"]}
+    result["query_embedding_ms"] = query_embedding_probe(embedder, threads_tried=(indexing_threads,))
     say(f"ask p50 {mix['ask_p50_ms']} ms, p95 {mix['ask_p95_ms']} ms")
 
     # 3. the naive baseline
     if not no_baseline:
         say("naive llama-index baseline")
-        result["baseline"] = baseline_bench(assistant, seed["document_id"], passes)
+        plain = Assistant(settings, embedder=embedder)  # llama-index takes the model itself, not the counting wrapper
+        plain.warm_up()
+        result["baseline"] = baseline_bench(plain, seed["document_id"], passes)
         base = result["baseline"]
         result["ratios"] = {
             key: _r(result[key] / base[key], 2) if result.get(key) is not None and base.get(key) else None
@@ -863,6 +901,7 @@ def _bench(work: Path, sizes: list[int], passes: int, per_client: int, no_serve:
         result.update({k: v for k, v in served.items() if k != "url"})
 
     # 5. scale
+    torch.set_num_threads(indexing_threads)  # indexing uses every core, as `hrc-assistant index` does
     result["scale"] = {}
     largest = max(sizes)
     synthetic = []
@@ -955,6 +994,10 @@ def render_table(result: dict) -> str:
                  " + embedding {embedding_seconds} + storage {storage_seconds}; {embedded_texts} texts, "
                  "{embedding_texts_per_second} texts/s".format(**result))
     lines.append(f"ask stages p50 (ms): {result['stages_ms']}")
+    if result.get("first_ask"):
+        f = result["first_ask"]
+        lines.append(f"questions new to the engine (router included, earlier turns re-read): p50 {f['p50_ms']} ms, "
+                     f"p95 {f['p95_ms']} ms, {f['calls_per_ask']} model calls per ask")
     lines.append("ask p50 by shape (ms): " + ", ".join(f"{k} {v}" for k, v in result["ask_by_shape_p50_ms"].items()))
     if "throughput_rps" in result:
         lines.append("throughput (answers/s): " + ", ".join(f"{k} client(s) {v}" for k, v in result["throughput_rps"].items())
@@ -984,8 +1027,8 @@ def render_table(result: dict) -> str:
     q = result.get("query_embedding_ms") or {}
     e = result.get("embed_query") or {}
     if q:
-        lines.append(f"query embedding p50 (ms) by torch threads: {q.get('p50_ms_by_threads')} (default {q.get('torch_threads')}); "
-                     f"{e.get('calls_per_ask')} embeddings per ask (max {e.get('max_calls_in_one_ask')}), "
+        lines.append(f"query embedding p50 (ms) by torch threads: {q.get('p50_ms_by_threads')} (asks use {q.get('torch_threads')}); "
+                     f"{e.get('calls_per_ask')} model calls per ask (max {e.get('max_calls_in_one_ask')}), "
                      f"{(e.get('share_of_ask_time') or 0) * 100:.0f}% of ask time")
     for stage, prof in (result.get("profile") or {}).items():
         if not isinstance(prof, dict) or "functions" not in prof:

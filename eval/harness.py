@@ -3,7 +3,7 @@
 `run_documents(runs, items, progress)` asks each gold item of each document (`DocumentRun`:
 the document's path, its `EvalContext` and the systems scoped to it) and returns the results
 as plain JSON-ready dicts: per system a summary over everything, a summary per document and
-split (`by_document`), and one record per gold item. `run_eval(systems, items, context)` is
+split (`by_document`), the same figures per question type (`by_shape`), and one record per gold item. `run_eval(systems, items, context)` is
 the same for a single document. Scoring uses only `eval.metrics` plus the indexed document,
 whichever system answered.
 """
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from eval import metrics
-from eval.gold import GoldItem
+from eval.gold import GOLD_TYPES, GoldItem
 from eval.systems import System
 
 KS = (5, 10)
@@ -252,7 +252,12 @@ def summarise(records: list[dict]) -> dict:
         "answerable_items": len(answer_gold),
         "false_absences": sum(1 for r in answer_gold if r["absence"]["claimed"]),
         "false_absence_rate": metrics.micro_ratio([1 if r["absence"]["claimed"] else 0 for r in answer_gold], [1] * len(answer_gold)),
+        # Hedged: "no statement clearly addresses …, the closest passages: …" with citations. Such an answer is
+        # neither an abstention nor a claim of absence; both readings are kept so the in-between is visible.
         "hedged_answers": sum(1 for r in answer_gold if r["absence"]["hedged"]),
+        "hedged_abstentions": sum(1 for r in abstain_gold if r["absence"]["hedged"]),
+        "false_absences_counting_hedged": sum(1 for r in answer_gold if r["absence"]["claimed"] or r["absence"]["hedged"]),
+        "true_abstentions_right_counting_hedged": sum(1 for r in abstain_gold if r["abstention_ok"] or r["absence"]["hedged"]),
         "support_eligible": sum(r["support"]["eligible"] for r in records),
         "support_rate": metrics.micro_ratio([r["support"]["hits"] for r in records], [r["support"]["eligible"] for r in records]),
         "must_contain_accuracy": metrics.mean(1.0 if ok else 0.0 for ok in must),
@@ -334,6 +339,36 @@ def by_document(records: list[dict]) -> dict[str, dict[str, dict]]:
     return grouped
 
 
+# The figures of one question type in one split of one document (a subset of `summarise`).
+SHAPE_KEYS: tuple[str, ...] = (
+    "items", "speaker_f1_macro", "failed", "answerable_items", "false_absences", "true_abstentions",
+    "true_abstentions_right", "hedged_answers", "hedged_abstentions",
+)
+
+
+def by_shape(records: list[dict]) -> dict[str, dict[str, dict[str, dict]]]:
+    """{document: {question type: {"dev": figures, "test": figures}}}, types in `GOLD_TYPES` order.
+
+    A split without items of that type is left out; the figures are those of `summarise`, so
+    a shape table adds up to the per-document table.
+    """
+    grouped: dict[str, dict[str, dict[str, dict]]] = {}
+    for document in dict.fromkeys(r["document"] for r in records):
+        mine = [r for r in records if r["document"] == document]
+        present = set(r["type"] for r in mine)
+        types = [t for t in GOLD_TYPES if t in present] + sorted(present - set(GOLD_TYPES))
+        grouped[document] = {}
+        for shape in types:
+            splits = {}
+            for split in ("dev", "test"):
+                chosen = [r for r in mine if r["type"] == shape and r["split"] == split]
+                if chosen:
+                    summary = summarise(chosen)
+                    splits[split] = {key: summary[key] for key in SHAPE_KEYS}
+            grouped[document][shape] = splits
+    return grouped
+
+
 def run_documents(
     runs: Sequence[DocumentRun],
     items: Sequence[GoldItem],
@@ -364,6 +399,7 @@ def run_documents(
     for entry in out_systems.values():
         entry["summary"] = {**summarise(entry["questions"]), "seconds": entry.pop("seconds")}
         entry["by_document"] = by_document(entry["questions"])
+        entry["by_shape"] = by_shape(entry["questions"])
     first = runs[0].context if runs else None
     return {
         "meta": {
@@ -379,7 +415,7 @@ def run_documents(
             "seconds": time.perf_counter() - started,
             "notes": list(notes),
         },
-        "systems": {name: {k: entry[k] for k in ("kind", "description", "summary", "by_document", "questions")}
+        "systems": {name: {k: entry[k] for k in ("kind", "description", "summary", "by_document", "by_shape", "questions")}
                     for name, entry in out_systems.items()},
         "segmentation": segmentation or {},
     }

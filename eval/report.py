@@ -40,6 +40,9 @@ EXTRA_ROWS: tuple[tuple[str, str, str], ...] = (
     ("false_absences", "False absences (answerable items claimed absent)", "count"),
     ("answerable_items", "Answerable items", "count"),
     ("hedged_answers", "Hedged answers (\"nothing clearly addresses …\")", "count"),
+    ("false_absences_counting_hedged", "False absences, counting hedged answers as claims of absence", "count"),
+    ("hedged_abstentions", "Hedged answers to abstention items", "count"),
+    ("true_abstentions_right_counting_hedged", "True abstentions right, counting hedged answers as abstentions", "count"),
     ("support_eligible", "Citations with gold support", "count"),
     ("errors", "Errors", "count"),
 )
@@ -118,6 +121,8 @@ DOCUMENT_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("false_absence_rate", "false abs", "ratio"),
     ("support_rate", "support", "ratio"),
     ("failed", "failed", "count"),
+    ("hedged_answers", "hedged ans", "count"),
+    ("hedged_abstentions", "hedged abst", "count"),
 )
 
 
@@ -138,6 +143,44 @@ def document_rows(system: dict) -> list[list[str]]:
 
 
 DOCUMENT_HEADER = ["document", "split", *(label for _, label, _ in DOCUMENT_COLUMNS), "true abst right"]
+
+
+# ---------------------------------------------------------------- per document and question type, dev and test
+
+SHAPE_SPLIT_COLUMNS = ("items", "F1", "failed", "false abs", "true abst", "hedged")
+SHAPE_HEADER = ["type", *(f"{split} {column}" for split in ("dev", "test") for column in SHAPE_SPLIT_COLUMNS)]
+
+
+def _fraction(part, whole) -> str:
+    return f"{part}/{whole}" if whole else "—"
+
+
+def _shape_cells(figures: dict | None) -> list[str]:
+    if not figures:
+        return ["—"] * len(SHAPE_SPLIT_COLUMNS)
+    return [
+        fmt(figures["items"], "count"),
+        fmt(figures["speaker_f1_macro"]),
+        fmt(figures["failed"], "count"),
+        _fraction(figures["false_absences"], figures["answerable_items"]),
+        _fraction(figures["true_abstentions_right"], figures["true_abstentions"]),
+        fmt(figures["hedged_answers"] + figures["hedged_abstentions"], "count"),
+    ]
+
+
+def shape_rows(system: dict) -> dict[str, list[list[str]]]:
+    """{document: rows}: one row per question type, its dev and test figures side by side."""
+    return {
+        document: [[shape, *_shape_cells(splits.get("dev")), *_shape_cells(splits.get("test"))] for shape, splits in shapes.items()]
+        for document, shapes in system.get("by_shape", {}).items()
+    }
+
+
+SHAPE_LEGEND = (
+    "Per question type: items, speaker F1 (macro), failed questions, false absences / answerable items, "
+    "true abstentions right / abstention items, hedged answers (\"no statement clearly addresses …\", "
+    "on answerable and abstention items alike); — where the split has none."
+)
 
 
 # The figures of the segmentation table, when `score_document` returns them; otherwise every number it returns.
@@ -191,10 +234,17 @@ def summary_table(results: dict) -> str:
         "R@k/MRR: statement retrieval; p50/p95: latency of the scored turn; Fail: questions with any failure."
     )
     out = "\n".join(lines) + "\n\n" + legend
+    shapes_shown = False
     for name, system in results["systems"].items():
         rows = document_rows(system)
         if system["kind"] == "ours" and rows:
             out += f"\n\n{name} per document, dev and test:\n" + "\n".join(_text_table([DOCUMENT_HEADER, *rows]))
+        if system["kind"] == "ours":
+            for document, shape_table in shape_rows(system).items():
+                out += f"\n\n{name}, {document}, by question type:\n" + "\n".join(_text_table([SHAPE_HEADER, *shape_table]))
+                shapes_shown = True
+    if shapes_shown:
+        out += "\n\n" + SHAPE_LEGEND
     if results.get("segmentation"):
         header, rows = segmentation_rows(results["segmentation"])
         out += "\n\nsegmentation per document:\n" + "\n".join(_text_table([header, *rows]))
@@ -277,7 +327,7 @@ counts, also pooled over all questions (**micro**).
 | **Verbatim quote rate** | Share of citations whose `quote` is a substring of the cited statement's text after normalising whitespace, quote marks and case (`assistant.text.normalise_for_match`). Pooled over all citations. `Exact char spans` additionally checks `statement.text[char_start:char_end] == quote` byte for byte. |
 | **Misattributions** | Quotes that are not in the cited statement but are in another speaker's statement: the words are real, the speaker is wrong. The worst error for a journalist. |
 | **Abstention accuracy** | Share of questions where `answer.abstained` equals the gold `abstain`. |
-| **False-absence rate** | Of the questions the document answers (gold `abstain` false), the share whose answer tells the reader that nothing was said: it abstained, or its first sentence (its whole text when it cites nothing) says "no statement", "nobody", "did not take the floor"… (`eval/data/absence_phrases.json`) without hedging. A hedged answer ("no statement clearly addresses …", closest passages shown) is counted apart as *hedged*. A journalist who trusts a false "nobody said that" publishes an error. |
+| **False-absence rate** | Of the questions the document answers (gold `abstain` false), the share whose answer tells the reader that nothing was said: it abstained, or its first sentence (its whole text when it cites nothing) says "no statement", "nobody", "did not take the floor"… (`eval/data/absence_phrases.json`) without hedging. A hedged answer ("no statement clearly addresses …", closest passages shown) is counted apart as *hedged*, on answerable items (`hedged ans`) and on abstention items (`hedged abst`); the results table also gives the other reading of each: false absences counting hedged answers as claims of absence (stricter), and true abstentions counting them as abstentions (more lenient). A journalist who trusts a false "nobody said that" publishes an error. |
 | **Support rate** | Of the citations whose speaker carries gold `support` strings, the share whose quote contains one of them (case, spaces and quote marks normalised): the quote makes the point rather than being the speaker's filler. Pooled. |
 | **Must-contain accuracy** | Share of the questions that have `must_contain` strings whose answer text contains every one of them (case-insensitive, quote marks normalised). |
 | **Retrieval recall@k, MRR** | Over the system's ranked statement ids for the last question (ours: `Corpus.rank_statements`; baselines: their own ranking). The relevant statements are those of the required speakers in the scoped document, grouped into units: one per `must_cite` speaker (any of that speaker's statements) and one per `any_of` group (any member's statement). recall@k = share of units with a statement in the top k; MRR = mean of 1/rank of the first relevant statement. Abstention items have no relevant statements and are left out; remote systems give no ranking (n/a). |
@@ -410,6 +460,12 @@ def report_markdown(results: dict, chart_name: str | None = "chart.png", thresho
         rows = document_rows(results["systems"][name])
         if rows:
             out += [f"### {name}", "", *_md_table(DOCUMENT_HEADER, rows), ""]
+    shape_tables = [(name, document, table) for name in names for document, table in shape_rows(results["systems"][name]).items()
+                    if results["systems"][name]["kind"] == "ours"]
+    if shape_tables:
+        out += ["## Per document and question type: dev and test", "", SHAPE_LEGEND, ""]
+        for name, document, table in shape_tables:
+            out += [f"### {name}: {document}", "", *_md_table(SHAPE_HEADER, table), ""]
     if results.get("segmentation"):
         header, rows = segmentation_rows(results["segmentation"])
         out += ["## Segmentation per document", "", "From `eval/segmentation.py` against each document's gold statements.", "",

@@ -159,7 +159,7 @@ def _index_documents(settings, documents, rebuild, progress, embedder_factory, s
             summary.seconds["copy"] = time.perf_counter() - t0
 
         cache = EmbeddingCache(Path(settings.home).expanduser() / "cache" / "embeddings.sqlite")
-        factory = embedder_factory or _lazy_embedder(summary)
+        factory = embedder_factory or _lazy_embedder(summary, settings.model_threads)
         count = token_counter(settings.tokenizer)
         for document in new_documents:
             _write_document(document, collections, cache, factory, count, settings, summary, progress)
@@ -223,14 +223,15 @@ class IndexBusy(UserError):
     status = 409
 
 
-def _lazy_embedder(summary: IndexSummary) -> Callable:
+def _lazy_embedder(summary: IndexSummary, threads: int = 0) -> Callable:
     model = None
 
     def factory():
         nonlocal model
         if model is None:
-            from assistant.embedding import load_embedder
+            from assistant.embedding import limit_threads, load_embedder
 
+            limit_threads(threads)
             t0 = time.perf_counter()
             model = load_embedder()
             summary.seconds["model_load"] = time.perf_counter() - t0

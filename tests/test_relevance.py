@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from assistant.answer import answer_offline, evidence
@@ -19,6 +20,7 @@ from conftest import BURUNDI_TEXT
 
 def ask(assistant, corpus, **fields) -> object:
     fields.setdefault("asked", fields["question"])
+    fields.setdefault("topic_label", fields.get("topic", ""))  # as understanding labels a topic after "talked about"
     return answer_offline(Query(**fields), [corpus], assistant, {})
 
 
@@ -123,6 +125,49 @@ def test_evidence_ranks_statements_in_scope_whatever_the_composer_decides(assist
     assert len(found) == 4
     assert all(s.speaker_type == "ngo" and sentences for s, sentences in found)
     assert all(sentence in s.sentences for s, sentences in found for sentence in sentences)
+
+
+def test_soft_term_matching_meets_a_synonym_and_nothing_for_a_term_foreign_to_the_document():
+    from assistant.termmatch import TermMatcher
+    from assistant.wordvectors import word_vectors
+
+    model = load_model()
+    sentences = ["Children were deported from the occupied regions.", "The budget of the programme was adopted in June."]
+    matcher = TermMatcher(sentences, word_vectors(), *model.term_closeness)
+    rows = np.arange(len(sentences))
+    kids = matcher.match("kids taken away", rows)
+    assert kids.coverage()[0] > kids.coverage()[1]
+    assert matcher.match("nuclear reactors", rows).unmatched() == 1.0
+    assert matcher.match("deported children", rows).unmatched() == 0.0
+
+
+def test_paraphrases_find_their_statements_in_a_second_and_third_wording(assistant_offline, seed, burundi):
+    answer = ask(assistant_offline, seed, question="Which countries talked about kids being taken to Russia or Belarus?",
+                 intent="list", topic="kids being taken to Russia or Belarus", speaker_types=("state",))
+    assert not answer.abstained and any("children" in c.quote.lower() for c in answer.citations)
+    assert_verbatim(answer, seed)
+    assistant, corpus = burundi
+    answer = ask(assistant, corpus, question="Who spoke about reporters locked up?", intent="list", topic="reporters locked up")
+    assert not answer.abstained and answer.citations
+    assert any("journalist" in c.quote.lower() for c in answer.citations)
+    assert_verbatim(answer, corpus)
+
+
+@pytest.mark.parametrize("topic", ["volcanic eruptions", "cryptocurrency"])
+def test_a_topic_with_no_counterpart_in_either_document_is_nobody(assistant_offline, seed, burundi, topic):
+    for assistant, corpus in ((assistant_offline, seed), burundi):
+        answer = ask(assistant, corpus, question=f"Did anyone talk about {topic}?", intent="list", topic=topic, yes_no=True)
+        assert answer.abstained and answer.citations == (), answer.answer
+        assert answer.answer.startswith("No.")
+
+
+def test_the_quote_of_a_paraphrase_is_the_sentence_that_makes_the_point(burundi):
+    assistant, corpus = burundi
+    answer = ask(assistant, corpus, question="Who said the ruling party's youth wing attacks people?",
+                 intent="list", topic="the ruling party's youth wing attacks people")
+    assert answer.citations
+    assert all("thank" not in c.quote.lower() for c in answer.citations)
+    assert any("Imbonerakure" in c.quote for c in answer.citations)
 
 
 # ---------------------------------------------------------------- speakers and absence

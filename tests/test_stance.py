@@ -91,3 +91,135 @@ def test_classifier_works_on_any_dialogue_without_a_country_concerned(embedder):
     stances = classifier.stances(statement, vectors, has_country=False)
     assert [s.object for s in stances] == ["mandate"]
     assert stances[0].position == "supportive" and stances[0].sentence == 1
+
+
+# ---------------------------------------------------------------- the classifier, on sentences it was not trained on
+
+
+@pytest.fixture(scope="module")
+def classifier(embedder):
+    from assistant.stance import StanceClassifier
+
+    return StanceClassifier(lambda texts: embedder.get_text_embedding_batch(texts))
+
+
+def classify(classifier, embedder, texts):
+    return [label for label, _ in classifier.classify(texts, embedder.get_text_embedding_batch(texts))]
+
+
+def test_support_phrased_without_the_word_support_is_supportive_of_the_mandate(classifier, embedder):
+    texts = ["We count on the Rapporteur's findings to shape our dialogue with the authorities.",
+             "We urge the Government to open its doors to the Special Rapporteur."]
+    assert classify(classifier, embedder, texts) == [("mandate", "supportive")] * 2
+
+
+def test_a_call_to_release_detainees_is_not_a_welcome_of_a_release(classifier, embedder):
+    called, welcomed = classify(classifier, embedder, ["We call on the authorities to release all detained journalists.",
+                                                       "We welcome the release of the detained journalists."])
+    assert called == ("country", "critical")
+    assert welcomed == ("country", "supportive")
+
+
+def test_a_negated_support_is_opposition(classifier, embedder):
+    negated, plain = classify(classifier, embedder, ["The delegation does not support the renewal of this mandate.",
+                                                     "The delegation supports the renewal of this mandate."])
+    assert negated == ("mandate", "critical")
+    assert plain == ("mandate", "supportive")
+
+
+def test_courtesy_takes_no_side_and_discrediting_the_sources_is_opposition(classifier, embedder):
+    thanks, noted, discredited, sovereignty = classify(classifier, embedder, [
+        "The delegation thanks the Special Rapporteur for the report.",
+        "It takes note of the recommendations.",
+        "The report draws on rumours spread by exiled opponents.",
+        "Our country respects the right of every nation to run its own affairs without outside pressure.",
+    ])
+    assert thanks == noted == ("none", "neutral")
+    assert discredited == ("mandate", "critical")
+    assert sovereignty == ("country", "supportive")
+
+
+def _statement(texts, speaker="Chile", speaker_type="state"):
+    from assistant.models import Sentence, Statement
+
+    sentences, start = [], 0
+    for i, t in enumerate(texts):
+        sentences.append(Sentence(index=i, text=t, char_start=start, char_end=start + len(t), page=1))
+        start += len(t) + 1
+    return Statement(statement_id="d:001", document_id="d", order=1, speaker=speaker, speaker_type=speaker_type,
+                     page_start=1, page_end=1, text=" ".join(texts), char_start=0, char_end=start - 1,
+                     sentences=tuple(sentences))
+
+
+def test_a_statement_that_both_welcomes_progress_and_condemns_violations_is_mixed(classifier, embedder):
+    texts = ["We welcome the release of the detained activists announced last week.",
+             "We condemn the torture of detainees by the security forces."]
+    statement = _statement(texts)
+    stances = classifier.stances(statement, embedder.get_text_embedding_batch(texts), has_country=True)
+    assert [s.object for s in stances] == ["mandate", "country"]
+    assert stances[1].position == "neutral" and stances[1].sentence is None
+
+
+def test_the_classifier_generalises_to_held_out_examples(embedder):
+    """Cross-check: fitted on 80% of the labelled sentences, it labels the other 20% far above chance (5 classes)."""
+    from assistant.stance import StanceClassifier, load_examples
+
+    examples = load_examples()
+    train = tuple(e for i, e in enumerate(examples.examples) if i % 5)
+    held_out = [e for i, e in enumerate(examples.examples) if not i % 5]
+    fitted = StanceClassifier(lambda texts: embedder.get_text_embedding_batch(texts), examples.model_copy(update={"examples": train}))
+    texts = [e.text for e in held_out]
+    labels = classify(fitted, embedder, texts)
+    accuracy = np.mean([label == (e.object, e.label) for label, e in zip(labels, held_out)])
+    assert len(held_out) >= 50 and accuracy >= 0.6
+
+
+# ---------------------------------------------------------------- a second, thematic document
+
+
+@pytest.fixture(scope="module")
+def water(embedder, classifier):
+    """The thematic dialogue on water (a country visit, not a country mandate), segmented and classified like the index does."""
+    from pathlib import Path
+
+    from assistant.stance import has_country_concerned, is_country_mandate
+    from index.load import paragraphs, read_pages
+    from index.segment import segment
+
+    path = Path(__file__).resolve().parent / "data" / "hrc60-water-id.txt"
+    document = segment(paragraphs(read_pages(path)), source=path.name)
+    statements = document.statements
+    country = has_country_concerned(statements)
+    country_mandate = is_country_mandate(statements, document.info.title, document.info.mandate)
+    classified = {}
+    for s in statements:
+        vectors = embedder.get_text_embedding_batch([x.text for x in s.sentences]) if s.sentences else []
+        classified[s.speaker] = (s, classifier.stances(s, vectors, country, country_mandate))
+    return country_mandate, classified
+
+
+def _position(stances, obj):
+    return next((s.position for s in stances if s.object == obj), None)
+
+
+def test_a_country_visit_is_not_a_country_mandate(water):
+    country_mandate, _ = water
+    assert not country_mandate
+
+
+def test_delegations_and_groups_that_say_they_back_the_mandate_are_supportive(water):
+    _, classified = water
+    backers = [name for name, (s, _) in classified.items()
+               if s.speaker_type != "panel" and any("supports the mandate" in x.text or "support for the mandate" in x.text
+                                                    for x in s.sentences)]
+    assert len(backers) >= 5 and any(classified[n][0].on_behalf_of for n in backers)  # group statements among them
+    for name in backers:
+        assert _position(classified[name][1], "mandate") == "supportive", name
+
+
+def test_a_delegation_refusing_new_mandates_is_not_counted_as_a_backer(water):
+    _, classified = water
+    refusing = [name for name, (s, _) in classified.items() if any("does not support" in x.text for x in s.sentences)]
+    assert refusing
+    for name in refusing:
+        assert _position(classified[name][1], "mandate") != "supportive", name

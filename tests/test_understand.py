@@ -360,3 +360,132 @@ def test_a_speaker_name_holding_a_region_word_is_the_speaker_not_a_regional_scop
     assert query.scope_speakers is None
     scoped = understood(corpus, "Which Caribbean states spoke about elections?")
     assert scoped.scope_speakers is not None and "Haiti" in scoped.scope_speakers
+
+
+# ---------------------------------------------------------------- headlines, meeting facts, order and groups in scope
+
+def _ask(assistant, corpus, question: str, *turns: tuple[str, str]):
+    history = [Message(role=role, content=content) for role, content in turns]
+    return assistant.ask(question, history=history, document_id=corpus.data.info.document_id)
+
+
+def test_a_topic_label_is_a_noun_phrase_of_the_question_or_nothing(water):
+    marked = understood(water, "Which states talked about private companies?")
+    assert marked.topic_label == "private companies"
+    clause = understood(water, "Who wants Ulaanbaatar to let outside inspectors into the ger districts?")
+    assert clause.topic and clause.topic_label == ""
+
+
+def test_a_headline_never_echoes_a_fragment_of_the_question(other_documents, water):
+    answer = _ask(other_documents, water, "Who wants Ulaanbaatar to let outside inspectors into the ger districts?")
+    head = answer.answer.splitlines()[0]
+    assert "wants" not in head and "let outside" not in head
+    assert head.startswith(("No statement clearly addresses this question", "No speaker", "1 ")) or " addressed " in head
+
+
+def test_how_many_took_part_is_answered_from_the_participation_figures(other_documents, water):
+    query = understood(water, "How many state delegations took part?")
+    assert (query.intent, query.fact) == ("fact", "participation")
+    answer = _ask(other_documents, water, "How many state delegations took part?")
+    assert "22 State Delegations" in answer.answer and not answer.abstained
+    assert "Non-Governmental" not in answer.answer and answer.citations == ()
+
+
+def test_a_topical_question_naming_the_mandate_is_not_a_meeting_fact(water):
+    query = understood(water, "Under which resolution was Mongolia asked to report on its water tariffs?")
+    assert query.intent != "fact" and query.topic
+
+
+def test_the_mandate_fact_cites_the_presenter(other_documents, water):
+    query = understood(water, "Which mechanism's report was discussed in this dialogue?")
+    assert (query.intent, query.fact) == ("fact", "mandate")
+    answer = _ask(other_documents, water, "Which mechanism's report was discussed in this dialogue?")
+    assert answer.citations and {c.speaker_type for c in answer.citations} == {"panel"}
+
+
+def test_according_to_a_speaker_with_a_figure_keeps_the_topic(water):
+    query = understood(water, "According to Kenya, how many residents rely on water vendors?")
+    assert query.speakers == ("Kenya",) and query.intent == "speaker"
+    assert "water vendors" in query.topic
+
+
+def test_main_criticisms_of_the_report_is_a_critical_overview_of_the_mandate(water):
+    query = understood(water, "What were the main criticisms of the report?")
+    assert (query.intent, query.stance, query.stance_object) == ("overview", "critical", "mandate")
+
+
+def test_main_concerns_of_a_type_quote_every_speaker_of_that_type(other_documents, water):
+    answer = _ask(other_documents, water, "What were the main concerns raised by the NGOs?")
+    assert {c.speaker for c in answer.citations} == speakers_of(water, "ngo")
+
+
+def test_order_within_a_type_scope(other_documents, water):
+    query = understood(water, "Which NGO spoke last?")
+    assert (query.intent, query.speaker_types, query.order_offset, query.topic) == ("order", ("ngo",), -1, "")
+    answer = _ask(other_documents, water, "Which NGO spoke last?")
+    last_ngo = [s for s in water.data.statements if s.speaker_type == "ngo"][-1]
+    assert [c.speaker for c in answer.citations] == [last_ngo.speaker]
+
+
+def test_a_count_of_a_type_has_no_topic(belarus):
+    query = understood(belarus, "How many intergovernmental organisations spoke, and which one?")
+    assert (query.intent, query.speaker_types, query.topic) == ("count", ("igo",), "")
+
+
+def test_on_behalf_of_any_group(other_documents, water):
+    query = understood(water, "Which delegations spoke on behalf of a group of countries?")
+    assert query.any_group and query.group is None
+    answer = _ask(other_documents, water, "Which delegations spoke on behalf of a group of countries?")
+    behalf = {s.speaker for s in water.data.statements if s.on_behalf_of and s.speaker_type in ("state", "country_concerned")}
+    assert behalf and {c.speaker for c in answer.citations} == behalf
+
+
+@pytest.mark.parametrize(("written", "speaker"), [("Finalnd", "Finland"), ("Brazl", "Brazil"), ("saudi arbia", "Saudi Arabia"),
+                                                  ("Portgual", "Portugal")])
+def test_misspelt_speaker_names_are_corrected_against_the_speakers_of_the_document(water, written, speaker):
+    query = understood(water, f"What did {written} say about tariffs?")
+    assert query.speakers == (speaker,) and query.topic == "tariffs"
+    assert speaker in query.asked
+
+
+def test_a_word_one_letter_from_a_name_is_not_that_speaker(water):
+    query = understood(water, "What did Stain say about tariffs?")
+    assert "Spain" not in query.speakers
+
+
+def test_a_clause_about_the_asker_is_a_preamble(burundi):
+    query = understood(burundi, "my editor wants to know what turkey said")
+    assert query.speakers == ("Türkiye",) and query.topic == "" and query.intent == "speaker"
+
+
+def test_which_of_those_from_a_region_keeps_the_stance_and_has_no_topic(water):
+    history = (("user", "Who backed the mandate?"), ("assistant", ANSWER_WATER_MANDATE))
+    query = understood(water, "which of those are from Latin America?", *history)
+    assert query.topic == "" and (query.stance, query.stance_object) == ("supportive", "mandate")
+
+
+def test_a_follow_up_over_earlier_speakers_says_of_those_speakers(other_documents, water):
+    history = (("user", "Who backed the mandate?"), ("assistant", ANSWER_WATER_MANDATE))
+    answer = _ask(other_documents, water, "Did any of them also talk about Indigenous peoples?", *history)
+    assert "those speakers" not in answer.answer.splitlines()[0] or "of those speakers" in answer.answer.splitlines()[0]
+
+
+def test_chat_spellings_and_misspelt_procedure_words_are_written_out(burundi):
+    query = understood(burundi, "pls wat did the rappoteur recommend abt elections")
+    assert query.asked == "what did the rapporteur recommend about elections"
+    assert query.speakers == tuple(speakers_of(burundi, "panel"))[:1] and query.topic == "elections"
+
+
+def test_according_to_the_government_is_the_country_concerned(burundi):
+    query = understood(burundi, "How many refugees have come home, according to the government?")
+    assert query.speakers == ("Burundi",) and query.intent == "speaker" and "refugees" in query.topic
+
+
+def test_the_subject_of_a_journalists_piece_is_what_a_pronoun_means(water):
+    query = understood(water, "im doing a story on sanitation workers - who brought them up?")
+    assert query.intent == "list" and query.topic == "sanitation workers" and query.topic_label == "sanitation workers"
+
+
+def test_remind_me_is_a_preamble(burundi):
+    query = understood(burundi, "can you remind me what venezuala said")
+    assert query.speakers == ("Venezuela",) and query.topic == "" and not query.yes_no

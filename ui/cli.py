@@ -88,9 +88,11 @@ def serve_command(
         fail(problem)
     ensure_index(settings)
 
+    from assistant.embedding import limit_threads
     from assistant.engine import Assistant
     from assistant.errors import UserError
 
+    limit_threads(settings.model_threads or 1)
     assistant = Assistant(settings)
     try:
         assistant.warm_up()
