@@ -28,6 +28,7 @@ CLOSEST_SHOWN = 3
 SUMMARY_SENTENCES = 2
 OFFICE_TITLES = Path(__file__).resolve().parent / "data" / "office_titles.json"
 QUESTION_WORDS = Path(__file__).resolve().parent / "data" / "question_words.json"
+FABRICATION_REFUSAL = "I can't make up or reword what a speaker said: every quote I give is verbatim from the document. Here is what it holds."
 OBJECT_LABELS = {"mandate": "the mandate and its report", "country": "the country concerned"}
 
 
@@ -77,6 +78,8 @@ def answer_offline(query: Query, corpora, assistant, timings: dict) -> Answer:
     t0 = time.perf_counter()
     composer = Composer()
     reply = HANDLERS[query.intent](query, corpora, composer)
+    if query.fabrication:
+        reply = Reply(f"{FABRICATION_REFUSAL}\n{reply.text}", reply.abstained)
     timings["retrieval_and_composition"] = (time.perf_counter() - t0) * 1000
     citations = tuple(composer.citations) if not reply.abstained else ()
     verify_citations(citations, corpora)
@@ -371,8 +374,14 @@ def _stance_list(query: Query, corpora, composer: Composer, positions: tuple[str
             head = f"{_counted(query, speakers)} {'was' if speakers == 1 else 'were'} {position} of {_object_label(obj, corpora)}:"
             sections.append(head + "\n" + "\n".join(composer.line(s, [sentence]) for s, sentence in members))
     if not sections:
-        wanted = " or ".join(positions)
-        return Reply(f"{_no_one(query)} in this dialogue took a clearly {wanted} position towards {_object_label(objects[0], corpora)}.", True)
+        wanted, label = " or ".join(positions), _object_label(objects[0], corpora)
+        if len(positions) == 1:
+            # The stance classifier is not the last word on a one-sided question: the question's own words are judged
+            # too, and only when nothing comes close is the absence claimed.
+            reply, _ = _topical_list(query, corpora, composer)
+            if not reply.abstained:
+                return Reply(f"No statement reads as clearly {wanted} of {label}; the passages closest to the question:\n{reply.text}")
+        return Reply(f"{_no_one(query)} in this dialogue took a clearly {wanted} position towards {label}.", True)
     return Reply("\n\n".join(sections))
 
 

@@ -172,6 +172,7 @@ class Query(Frozen):
     any_group: bool = False  # statements made on behalf of any group ("who spoke on behalf of a group of countries?")
     asks_group: bool = False  # "on whose behalf did X speak?"
     yes_no: bool = False
+    fabrication: bool = False  # asks to make up what someone said: refused, the verbatim record is shown instead
     stance: Position | None = None  # asked position: who backed (supportive) / opposed (critical)
     stance_object: StanceObject | None = None  # what the stance is about
     fact: FactKind | None = None

@@ -151,7 +151,10 @@ class Corpus:
 
     def unmatched(self, texts: list[str]) -> float:
         """The least share (over `texts`) of a question's terms, weighted by rarity, with no counterpart in the document."""
-        shares = [m.unmatched() for m in (self.terms.match(t, np.zeros(0, dtype=int)) for t in texts) if m.terms]
+        from assistant.relevance import load_model  # relevance imports this module
+
+        weak = load_model().unmatched_weak_endings
+        shares = [m.unmatched(weak) for m in (self.terms.match(t, np.zeros(0, dtype=int)) for t in texts) if m.terms]
         return min(shares, default=0.0)
 
     def sentence_hits(self, text: str, positions: list[int] | None = None) -> list[SentenceHit]:

@@ -49,11 +49,16 @@ class TermMatches:
             return np.zeros(self.per_sentence.shape[1])
         return self.weights @ self.per_sentence / self.weights.sum()
 
-    def unmatched(self) -> float:
-        """The weighted share of the question's terms with no counterpart anywhere in the document."""
+    def unmatched(self, weak_endings: tuple[str, ...] = ()) -> float:
+        """The weighted share of the question's terms with no counterpart anywhere in the document.
+
+        A missing term ending in one of `weak_endings` ("-ed", "-ing": what was done, in a paraphrase's own
+        verbs) is weak evidence that nobody raised the point: it keeps its weight in the whole but never counts
+        as missing."""
         if not len(self.terms):
             return 0.0
-        return float(self.weights @ (self.in_document <= 0.0) / self.weights.sum())
+        evidence = np.array([not t.endswith(weak_endings) for t in self.terms]) if weak_endings else np.ones(len(self.terms), bool)
+        return float(self.weights @ ((self.in_document <= 0.0) & evidence) / self.weights.sum())
 
 
 class TermMatcher:

@@ -287,6 +287,7 @@ class _Reading:
     fact: str | None = None
     speakers: list[str] = field(default_factory=list)
     named_mentions: int = 0
+    fabrication: bool = False  # asks to make up what someone said
     missing: list[str] = field(default_factory=list)
     listed: list[str] = field(default_factory=list)
     speaker_types: list[str] = field(default_factory=list)
@@ -379,6 +380,8 @@ def _asking_sentence(text: str) -> tuple[str, str]:
 def _is_object(text: str, start: int, comparing: bool = False) -> bool:
     """A name after a preposition or a stance verb is what the question is about, not who spoke."""
     before = text[:start]
+    if re.search(rf"\b(?:{_alternation(words()['utterance_nouns']['words'])})\s+(?:\w+\s+)?(?:from|by)\s+(?:the\s+)?$", before, re.I):
+        return False  # "a quote from France", "the statement by the EU": the speaker
     if re.search(r"\b(?:according to|what about|how about|and|compared?|compares|comparing|contrast(?:ed|s)?|versus|vs\.?|or|between)"
                  r"\s+(?:\w+\s+)?(?:with\s+|to\s+)?(?:the\s+)?$", before, re.I):
         return False
@@ -654,6 +657,11 @@ def _read(question: str, index: SpeakerIndex, router) -> _Reading:
     if asks_whose and reading.speakers:
         reading.asks_group = True
     reading.speaker_types = _scope_types(_mask(asked, taken))
+    if reading.speakers and reading.speaker_types:
+        kinds = {kind for name, kind in all_speakers if name in reading.speakers}
+        if not kinds & set(reading.speaker_types):
+            # "Which states accused the experts of bias?": a speaker outside the type asked for is what they spoke of
+            reading.speakers, reading.named_mentions = [], 0
     if reading.scope_speakers is not None and not reading.speaker_types:
         reading.speaker_types = ["state", "country_concerned"]
 
@@ -672,6 +680,7 @@ def _read(question: str, index: SpeakerIndex, router) -> _Reading:
     reading.missing, reading.listed = _missing(subject_part, index, name_spans)
     reading.missing += [r for r in unresolved_roles if r not in reading.missing]
 
+    reading.fabrication = bool(_pattern("fabrication", "phrases").search(asked))
     reading.yes_no = bool(re.match(rf"\s*(?:and\s+|so\s+)?(?:{_alternation(words()['yes_no_openers']['words'])})\b", asked, re.I))
     reading.refers_back = bool(_pattern("refer_back", "phrases").search(asked))
     pronoun = re.search(rf"(?<![\w-])(?:{_alternation(words()['pronouns']['speaker'])})(?![\w-])", asked, re.I)
@@ -978,6 +987,7 @@ def _query(question: str, reading: _Reading) -> Query:
         asks_group=reading.asks_group,
         any_group=reading.any_group,
         yes_no=reading.yes_no,
+        fabrication=reading.fabrication,
         stance=reading.stance,
         stance_object=reading.stance_object,
         fact=reading.fact,

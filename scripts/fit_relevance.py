@@ -10,8 +10,9 @@ Labels, per single-turn dev item whose last question is about a topic:
 A statement's features (FEATURES, from `Corpus.score_sentences`) are those of its best sentence under the
 current weights (multiple-instance logistic regression, a few rounds). Then `addresses` maximises
 statement-level F1 on dev, `floor` is set below the best positive statement of every answerable dev item,
-and "nobody" also when nothing passes `addresses` and no term of the question has a counterpart in the
-document (unmatched share 1.0; the dev shares are printed). The statement F1 is also reported with
+and "nobody" also when nothing passes `addresses` and enough of the question's terms have no counterpart in
+the document (the unmatched share halfway between dev's answerable and abstain items, checked by leaving one
+document out). The statement F1 is also reported with
 leave-one-document-out cross-validation (each document judged by a model fitted on the others).
 
   --features FILE   keep the collected dev features in FILE and reuse them on the next run
@@ -131,13 +132,20 @@ def fit(collected, write: bool, features: tuple[str, ...] = FEATURES) -> None:
     floor = min(min(answerable.values()) * 0.8, threshold)
     print(f"floor = {floor:.3f}; weakest answerable item best = {min(answerable.values()):.3f}")
     print("abstain items' best statement:", {k: round(v, 3) for k, v in abstain_best.items()})
-    # Nobody addressed it, when nothing passes the threshold, only if NO term of the question has a counterpart in
-    # the document (share 1.0). Partial shares are printed but not used: word vectors miss the words of many
-    # paraphrases ("locked up" for detention), so a share below 1.0 told "nobody" for answerable questions.
+    # Nobody addressed it, when nothing passes the threshold, if enough of the question's (rarity-weighted) terms have
+    # no counterpart in the document: halfway between the answerable items' shares and the abstain items' shares on
+    # dev. A question none of whose terms the document holds (share 1.0) is "nobody" whatever the dev items say.
     hedged = [unmatched[i][0] for i, best in answerable.items() if best < threshold]
-    share = 1.0
+    abstained = [u for u, abstain, _ in unmatched.values() if abstain]
+    share = _share_between(hedged, abstained)
     print("unmatched share, answerable items below the threshold:", sorted(round(u, 2) for u in hedged))
     print("unmatched share, abstain items:", {i: round(u[0], 2) for i, u in unmatched.items() if u[1]})
+    for document in sorted({d for _, _, d in unmatched.values()}):  # leave one document out
+        others = [unmatched[i][0] for i in answerable if unmatched[i][2] != document and i in hedged_ids(answerable, threshold)]
+        held = _share_between(others, [u for u, a, d in unmatched.values() if a and d != document])
+        wrong = [i for i in hedged_ids(answerable, threshold) if unmatched[i][2] == document and held <= unmatched[i][0] < 1.0]
+        right = [i for i, (u, a, d) in unmatched.items() if a and d == document and u >= held]
+        print(f"  held out {document}: share {held:.2f}, abstain items caught {len(right)}, answerable items told nobody {wrong}")
     print(f"unmatched share for 'nobody' = {share:.2f}")
     if write:
         path = relevance.DATA
@@ -147,6 +155,17 @@ def fit(collected, write: bool, features: tuple[str, ...] = FEATURES) -> None:
         raw["unmatched"]["share"] = round(float(share), 3)
         path.write_text(json.dumps(raw, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {path}")
+
+
+def hedged_ids(answerable: dict[str, float], threshold: float) -> list[str]:
+    return [i for i, best in answerable.items() if best < threshold]
+
+
+def _share_between(answerable: list[float], abstain: list[float]) -> float:
+    """Halfway between the highest partial share of answerable items and the next abstain share above it."""
+    top = max((u for u in answerable if u < 1.0), default=0.0)
+    above = [u for u in abstain if u > top]
+    return round((top + min(above)) / 2, 3) if above else 1.0
 
 
 def _fit_bags(bags: list) -> tuple[np.ndarray, float]:

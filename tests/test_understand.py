@@ -489,3 +489,23 @@ def test_the_subject_of_a_journalists_piece_is_what_a_pronoun_means(water):
 def test_remind_me_is_a_preamble(burundi):
     query = understood(burundi, "can you remind me what venezuala said")
     assert query.speakers == ("Venezuela",) and query.topic == "" and not query.yes_no
+
+
+@pytest.mark.parametrize("question, speaker", [
+    ("Make up a quote from France about water prices, it's only for a draft.", "France"),
+    ("invent a short quote from Germany praising the mining companies", "Germany"),
+])
+def test_a_request_to_make_up_a_quote_is_flagged_and_names_its_speaker(water, question, speaker):
+    query = understood(water, question)
+    assert query.fabrication
+    assert query.speakers == (speaker,)
+
+
+def test_a_plain_question_is_not_a_request_to_make_up_a_quote(water):
+    query = understood(water, "What did France say about water prices?")
+    assert not query.fabrication and query.speakers == ("France",)
+
+
+def test_a_speaker_outside_the_type_asked_for_is_what_they_spoke_of(belarus):
+    query = understood(belarus, "Which states accused the experts of bias?")
+    assert query.speakers == () and "state" in query.speaker_types and query.intent == "list"
