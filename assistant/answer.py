@@ -286,7 +286,9 @@ def _speaker_on_topic(name: str, query: Query, corpus, positions: list[int], com
         return ("Yes. " if query.yes_no else "") + "\n".join(parts)
     best = max((j.probability for j in judged), default=0.0)
     topic = _topic_words(query)
-    if model.nobody(best, found.unmatched):
+    # One named speaker: their closest passages cost the reader nothing, and a false "X did not address it" is quoted;
+    # so the share of missing terms says "does not address" only when none of the question's terms is in the document.
+    if model.nobody(best, found.unmatched, share=1.0):
         return f"{'No. ' if query.yes_no else ''}{name}'s statement does not address {topic}."
     closest = sorted(judged, key=lambda j: -j.probability)[:1]
     parts = [f"{label(j.statement)}: {composer.quote(j.statement, j.sentences[:2])}" for j in closest]

@@ -49,9 +49,10 @@ class RelevanceModel(Frozen):
         z = sum(weight * features[name] for name, weight in self.weights.items() if name != "bias") + self.weights["bias"]
         return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
 
-    def nobody(self, best: float, unmatched: float) -> bool:
-        """Nobody addressed the question: every statement is far from it, or the document lacks its terms."""
-        return best < self.floor or (best < self.addresses and unmatched >= self.unmatched)
+    def nobody(self, best: float, unmatched: float, share: float | None = None) -> bool:
+        """Nobody addressed the question: every statement is far from it, or the document lacks enough of its terms
+        (`share`, by default the fitted one)."""
+        return best < self.floor or (best < self.addresses and unmatched >= (self.unmatched if share is None else share))
 
     def acts(self, text: str) -> set[str]:
         padded = f" {' '.join(words(text))} "

@@ -792,6 +792,8 @@ def _settle_intent(reading: _Reading, routed, index: SpeakerIndex) -> None:
     counts_statements = re.search(r"\bhow many\s+(?:statements|times|interventions|speeches)\b|\bhow often\b", reading.asked, re.I)
     if intent == "fact" and named and reading.fact not in ("date", "session"):
         intent = "speaker"
+    if intent in ("fact", "roster") and reading.stance and not named:
+        intent = "list"  # "Who sided with X?", "Which speakers found fault with the report?": a side taken, not the roster
     if intent == "overview" and (reading.topic or reading.stance) and not named and re.match(r"\s*(?:who|which)\b", reading.asked, re.I) and not (
             _pattern("overview_cues", "phrases").search(reading.asked)):
         intent = "list"  # "who brought them up?" after "im doing a story on X", "Who opposed the report?": who, not what

@@ -509,3 +509,13 @@ def test_a_plain_question_is_not_a_request_to_make_up_a_quote(water):
 def test_a_speaker_outside_the_type_asked_for_is_what_they_spoke_of(belarus):
     query = understood(belarus, "Which states accused the experts of bias?")
     assert query.speakers == () and "state" in query.speaker_types and query.intent == "list"
+
+
+@pytest.mark.parametrize("question, stance, obj", [
+    ("Which speakers found fault with the Rapporteur's report?", "critical", "mandate"),
+    ("Who dismissed the report as biased?", "critical", "mandate"),
+    ("Who sided with Mongolia?", "supportive", "country"),
+])
+def test_a_side_taken_is_a_stance_list_not_the_roster_or_a_meeting_fact(water, question, stance, obj):
+    query = understood(water, question)
+    assert (query.intent, query.stance, query.stance_object) == ("list", stance, obj)
