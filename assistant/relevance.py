@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant import polarity
 from assistant.models import Frozen, Query, Sentence, Statement
 from assistant.text import words
 
@@ -130,11 +131,14 @@ def judgement(corpus, query: Query, positions: list[int]) -> Judgement:
         return Judgement([], 0.0)
     scored = corpus.score_sentences(texts, positions)
     probabilities = model.probabilities(scored.features)
-    asked_acts = model.acts(query.asked or query.question)
+    asked = query.asked or query.question
+    asked_acts = model.acts(asked)
     per_statement: dict[int, list[tuple[float, Sentence]]] = {}
     for (position, sentence), probability in zip(scored.sentences, probabilities.tolist()):
         if asked_acts and model.conflicts(asked_acts, model.acts(sentence.text)):
             probability *= 0.1  # the opposite act: near the topic, but not what was asked
+        elif probability >= model.floor and polarity.reverses(asked, sentence.text):
+            probability *= 0.1  # the opposite pole ("ended" for "renewed"): near the topic, but not what was asked
         per_statement.setdefault(position, []).append((probability, sentence))
     judged = []
     for position, pairs in per_statement.items():

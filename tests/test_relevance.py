@@ -272,3 +272,19 @@ def test_a_missing_verb_of_a_paraphrase_is_no_evidence_that_nobody_raised_it():
     matches = TermMatches(("mandate", "scrapped", "olympics"), np.ones(3), np.zeros((3, 1)), np.array([1.0, 0.0, 0.0]))
     assert matches.unmatched() == pytest.approx(2 / 3)
     assert matches.unmatched(("ed", "ing")) == pytest.approx(1 / 3)  # "scrapped" weighs, but never counts as missing
+
+
+def test_a_sentence_asking_the_opposite_does_not_answer_the_question():
+    from assistant.polarity import reverses
+
+    asked = "Who called for the mandate to be renewed?"
+    assert reverses(asked, "The Russian Federation calls for the mandate to be ended.")
+    assert not reverses(asked, "They call on the Council to renew the mandate of the Special Rapporteur.")
+    assert not reverses("Who raised torture?", "The Russian Federation calls for the mandate to be ended.")
+
+
+def test_who_called_for_renewal_leaves_out_the_speaker_who_wants_the_mandate_ended(burundi):
+    assistant, corpus = burundi
+    answer = ask(assistant, corpus, question="Who called for the mandate to be renewed?", intent="list", topic="the mandate to be renewed")
+    assert "Amnesty International" in {c.speaker for c in answer.citations}
+    assert not any("ended" in c.quote for c in answer.citations)
