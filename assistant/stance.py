@@ -25,6 +25,7 @@ from assistant.polarity import lexicon
 from assistant.text import words
 
 DATA = Path(__file__).resolve().parent / "data" / "stance_examples.json"
+FITTED = Path(__file__).resolve().parent / "data" / "stance_model.json"  # written by scripts/fit_stance.py
 NEUTRAL = ("none", "neutral")
 
 
@@ -64,6 +65,23 @@ def load_examples(path: Path = DATA) -> StanceExamples:
     )
 
 
+def fingerprint(examples: StanceExamples) -> str:
+    """What a fit depends on: the model, the labelled examples and the fitting parameters."""
+    import hashlib
+
+    from assistant.embedding import MODEL_NAME
+
+    content = [MODEL_NAME, [(e.text, e.object, e.label) for e in examples.examples],
+               [examples.scale, examples.l2, examples.iterations, examples.learning_rate]]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+@cache
+def load_fitted(path: Path = FITTED) -> dict | None:
+    """The shipped weights of the classifier fitted on `data/stance_examples.json`, if any."""
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
 def is_negated(text: str) -> bool:
     """The sentence holds a negator ("not", "never", "without", "refuses"…, from `data/polarity.json`)."""
     negators = lexicon().negators
@@ -80,15 +98,22 @@ def _normalised(vectors):
 class StanceClassifier:
     """A softmax regression over sentence embeddings (plus a negation feature), fitted once on the examples.
 
-    Fitting takes a fraction of a second (a few hundred examples, full-batch gradient descent), so the
-    model is fitted where it is used, from the data file, and never stored.
+    Fitting needs the examples' embeddings (a second or two); the fit of the shipped examples is kept in
+    `data/stance_model.json` (scripts/fit_stance.py) and used while it matches them, else the model is fitted here.
     """
 
-    def __init__(self, embed: Callable[[list[str]], Sequence[Sequence[float]]], examples: StanceExamples | None = None):
+    def __init__(self, embed: Callable[[list[str]], Sequence[Sequence[float]]], examples: StanceExamples | None = None,
+                 refit: bool = False):
         import numpy as np
 
         self.examples = examples or load_examples()
         self.classes = self.examples.classes()
+        fitted = None if refit else load_fitted()
+        if fitted is not None and fitted["fingerprint"] == fingerprint(self.examples) and fitted["classes"] == [list(c) for c in self.classes]:
+            # The shipped fit of these very examples (scripts/fit_stance.py): no need to embed and fit them again.
+            self.weights = np.asarray(fitted["weights"], dtype=np.float32)
+            self.bias = np.asarray(fitted["bias"], dtype=np.float32)
+            return
         vectors = _normalised(embed([e.text for e in self.examples.examples]))
         labels = np.asarray([self.classes.index((e.object, e.label)) for e in self.examples.examples])
         features = self._features(vectors, [e.text for e in self.examples.examples])

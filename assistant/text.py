@@ -87,8 +87,10 @@ def stem(word: str) -> str:
 
     British and American spellings are folded first ("-ise"/"-ize", "-isation"/"-ization").
     """
+    word = word.replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
+    word = word.strip("'")
     if len(word) <= 3 or word[0].isdigit():
         return word
     word = re.sub(r"iz(e|es|ed|ing|ation|ations)$", r"is\1", word)
@@ -97,6 +99,6 @@ def stem(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _stemmer():
-    from nltk.stem.snowball import EnglishStemmer
+    import snowballstemmer
 
-    return lru_cache(maxsize=100_000)(EnglishStemmer().stem)
+    return lru_cache(maxsize=100_000)(snowballstemmer.stemmer("english").stemWord)

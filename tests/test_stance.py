@@ -223,3 +223,16 @@ def test_a_delegation_refusing_new_mandates_is_not_counted_as_a_backer(water):
     assert refusing
     for name in refusing:
         assert _position(classified[name][1], "mandate") != "supportive", name
+
+
+def test_shipped_weights_are_the_fit_of_the_shipped_examples(embedder):
+    """data/stance_model.json must be refitted (scripts/fit_stance.py) whenever the examples change."""
+    import numpy as np
+
+    from assistant.stance import StanceClassifier, fingerprint, load_examples, load_fitted
+
+    shipped = load_fitted()
+    assert shipped is not None and shipped["fingerprint"] == fingerprint(load_examples())
+    refitted = StanceClassifier(lambda texts: embedder.get_text_embedding_batch(texts), refit=True)
+    assert np.allclose(np.asarray(shipped["weights"]), refitted.weights, atol=1e-3)
+    assert np.allclose(np.asarray(shipped["bias"]), refitted.bias, atol=1e-3)
