@@ -84,13 +84,13 @@ def flip(sentence: str, passage: str, statement: str) -> str | None:
     return _unsaid_stance(said, _tokens(statement)) or _opposite_pole(said, source) or _negation(said, source)
 
 
-def reverses(question: str, sentence: str) -> bool:
-    """`sentence` takes the opposite pole to `question` on an evaluative axis ("ended" where the mandate is asked to
-    be "renewed"): near the question's words, but the opposite of what was asked."""
+def reversal(question: str):
+    """A test of whether a sentence takes the opposite pole to `question` on an evaluative axis ("ended" where the
+    mandate is asked to be "renewed"), or None when the question takes no pole (the test could never be true)."""
     asked = _tokens(question)
     if not any(s in axis.positive or s in axis.negative for axis in lexicon().axes if not axis.stance for _, s, _ in asked):
-        return False
-    return _opposite_pole(asked, _tokens(sentence)) is not None
+        return None
+    return lambda sentence: _opposite_pole(asked, _tokens(sentence)) is not None
 
 
 def _unsaid_stance(said, statement) -> str | None:

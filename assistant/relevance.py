@@ -11,8 +11,9 @@ logistic model fuses them; its weights and thresholds live in `data/relevance.js
 dev split only, `scripts/fit_relevance.py`). Courtesy sentences ("We thank the Special Rapporteur…")
 are penalised so the quote is the sentence that makes the point, and a sentence that performs the
 opposite act to the one asked ("welcomed the release" for "called for the release") is not taken as
-addressing it. Nobody addressed the question when every statement is below the floor, or when none
-passes the threshold and the document has no counterpart for the question's terms.
+addressing it, nor is one that takes the opposite pole to it ("ended" for "renewed"). Nobody addressed
+the question when every statement is below the floor, or when none passes the threshold and enough of
+the question's terms (a fitted, rarity-weighted share) have no counterpart in the document.
 """
 
 from __future__ import annotations
@@ -133,11 +134,12 @@ def judgement(corpus, query: Query, positions: list[int]) -> Judgement:
     probabilities = model.probabilities(scored.features)
     asked = query.asked or query.question
     asked_acts = model.acts(asked)
+    reversed_by = polarity.reversal(asked)  # None unless the question takes a pole of an evaluative axis
     per_statement: dict[int, list[tuple[float, Sentence]]] = {}
     for (position, sentence), probability in zip(scored.sentences, probabilities.tolist()):
         if asked_acts and model.conflicts(asked_acts, model.acts(sentence.text)):
             probability *= 0.1  # the opposite act: near the topic, but not what was asked
-        elif probability >= model.floor and polarity.reverses(asked, sentence.text):
+        elif reversed_by is not None and probability >= model.floor and reversed_by(sentence.text):
             probability *= 0.1  # the opposite pole ("ended" for "renewed"): near the topic, but not what was asked
         per_statement.setdefault(position, []).append((probability, sentence))
     judged = []

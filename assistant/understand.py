@@ -380,7 +380,7 @@ def _asking_sentence(text: str) -> tuple[str, str]:
 def _is_object(text: str, start: int, comparing: bool = False) -> bool:
     """A name after a preposition or a stance verb is what the question is about, not who spoke."""
     before = text[:start]
-    if re.search(rf"\b(?:{_alternation(words()['utterance_nouns']['words'])})\s+(?:\w+\s+)?(?:from|by)\s+(?:the\s+)?$", before, re.I):
+    if _utterance_from().search(before):
         return False  # "a quote from France", "the statement by the EU": the speaker
     if re.search(r"\b(?:according to|what about|how about|and|compared?|compares|comparing|contrast(?:ed|s)?|versus|vs\.?|or|between)"
                  r"\s+(?:\w+\s+)?(?:with\s+|to\s+)?(?:the\s+)?$", before, re.I):
@@ -391,6 +391,12 @@ def _is_object(text: str, start: int, comparing: bool = False) -> bool:
         return True
     stance = _stance_phrases()
     return bool(re.search(rf"(?:{stance})\s+(?:the\s+)?$", before, re.I))
+
+
+@cache
+def _utterance_from() -> re.Pattern:
+    """ "a quote from", "the statement by the": what follows is who said it."""
+    return re.compile(rf"\b(?:{_alternation(words()['utterance_nouns']['words'])})\s+(?:\w+\s+)?(?:from|by)\s+(?:the\s+)?$", re.I)
 
 
 @cache

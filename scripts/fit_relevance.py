@@ -135,15 +135,16 @@ def fit(collected, write: bool, features: tuple[str, ...] = FEATURES) -> None:
     # Nobody addressed it, when nothing passes the threshold, if enough of the question's (rarity-weighted) terms have
     # no counterpart in the document: halfway between the answerable items' shares and the abstain items' shares on
     # dev. A question none of whose terms the document holds (share 1.0) is "nobody" whatever the dev items say.
-    hedged = [unmatched[i][0] for i, best in answerable.items() if best < threshold]
+    hedged_items = [i for i, best in answerable.items() if best < threshold]
+    hedged = [unmatched[i][0] for i in hedged_items]
     abstained = [u for u, abstain, _ in unmatched.values() if abstain]
     share = _share_between(hedged, abstained)
     print("unmatched share, answerable items below the threshold:", sorted(round(u, 2) for u in hedged))
     print("unmatched share, abstain items:", {i: round(u[0], 2) for i, u in unmatched.items() if u[1]})
     for document in sorted({d for _, _, d in unmatched.values()}):  # leave one document out
-        others = [unmatched[i][0] for i in answerable if unmatched[i][2] != document and i in hedged_ids(answerable, threshold)]
+        others = [unmatched[i][0] for i in hedged_items if unmatched[i][2] != document]
         held = _share_between(others, [u for u, a, d in unmatched.values() if a and d != document])
-        wrong = [i for i in hedged_ids(answerable, threshold) if unmatched[i][2] == document and held <= unmatched[i][0] < 1.0]
+        wrong = [i for i in hedged_items if unmatched[i][2] == document and held <= unmatched[i][0] < 1.0]
         right = [i for i, (u, a, d) in unmatched.items() if a and d == document and u >= held]
         print(f"  held out {document}: share {held:.2f}, abstain items caught {len(right)}, answerable items told nobody {wrong}")
     print(f"unmatched share for 'nobody' = {share:.2f}")
@@ -155,10 +156,6 @@ def fit(collected, write: bool, features: tuple[str, ...] = FEATURES) -> None:
         raw["unmatched"]["share"] = round(float(share), 3)
         path.write_text(json.dumps(raw, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {path}")
-
-
-def hedged_ids(answerable: dict[str, float], threshold: float) -> list[str]:
-    return [i for i, best in answerable.items() if best < threshold]
 
 
 def _share_between(answerable: list[float], abstain: list[float]) -> float:

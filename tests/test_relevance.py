@@ -275,12 +275,12 @@ def test_a_missing_verb_of_a_paraphrase_is_no_evidence_that_nobody_raised_it():
 
 
 def test_a_sentence_asking_the_opposite_does_not_answer_the_question():
-    from assistant.polarity import reverses
+    from assistant.polarity import reversal
 
-    asked = "Who called for the mandate to be renewed?"
-    assert reverses(asked, "The Russian Federation calls for the mandate to be ended.")
-    assert not reverses(asked, "They call on the Council to renew the mandate of the Special Rapporteur.")
-    assert not reverses("Who raised torture?", "The Russian Federation calls for the mandate to be ended.")
+    reversed_by = reversal("Who called for the mandate to be renewed?")
+    assert reversed_by("The Russian Federation calls for the mandate to be ended.")
+    assert not reversed_by("They call on the Council to renew the mandate of the Special Rapporteur.")
+    assert reversal("Who raised torture?") is None  # no pole asked: nothing can reverse it
 
 
 def test_who_called_for_renewal_leaves_out_the_speaker_who_wants_the_mandate_ended(burundi):
