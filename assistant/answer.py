@@ -355,17 +355,26 @@ def _topical_list(query: Query, corpora, composer: Composer) -> tuple[Reply, int
 
 
 def _stance_members(corpus, query: Query, obj: str, position: str) -> list[tuple[Statement, Sentence]]:
-    members = []
+    """The speakers in scope taking `position` towards `obj`, each quoted by the sentence that shows it.
+
+    When the question has a topic of its own ("criticised the government's handling of mining"), only those whose
+    statement also addresses it, quoted by the sentence that does."""
+    members = {}
     for p in scope_positions(corpus, query):
         s = corpus.data.statements[p]
         stance = s.stance_on(obj)
         if stance is not None and stance.position == position and stance.sentence is not None:
-            members.append((s, s.sentences[stance.sentence]))
-    return members
+            members[p] = (s, s.sentences[stance.sentence])
+    if not members or not _has_topic(query):
+        return list(members.values())
+    addresses = load_model().addresses
+    on_topic = [j for j in judge(corpus, query, list(members)) if j.probability >= addresses]
+    return [(j.statement, j.best) for j in sorted(on_topic, key=lambda j: j.statement.order)]
 
 
 def _stance_list(query: Query, corpora, composer: Composer, positions: tuple[str, ...]) -> Reply:
-    objects = [query.stance_object] if query.stance_object else ["mandate"]
+    # "Which NGOs were critical?" names no object: the side taken towards each, the mandate first.
+    objects = [query.stance_object] if query.stance_object else ["mandate", "country"]
     sections = []
     for obj in objects:
         for position in positions:
@@ -373,7 +382,8 @@ def _stance_list(query: Query, corpora, composer: Composer, positions: tuple[str
             if not members:
                 continue
             speakers = len({s.speaker for s, _ in members})
-            head = f"{_counted(query, speakers)} {'was' if speakers == 1 else 'were'} {position} of {_object_label(obj, corpora)}:"
+            topic = f" and addressed {_headline_topic(query, [x.text for _, x in members])}" if _has_topic(query) else ""
+            head = f"{_counted(query, speakers)} {'was' if speakers == 1 else 'were'} {position} of {_object_label(obj, corpora)}{topic}:"
             sections.append(head + "\n" + "\n".join(composer.line(s, [sentence]) for s, sentence in members))
     if not sections:
         wanted, label = " or ".join(positions), _object_label(objects[0], corpora)

@@ -39,6 +39,7 @@ class RelevanceModel(Frozen):
     floor: float  # below this for every statement, nobody addressed it
     unmatched: float  # share of the question's terms with no counterpart in the document from which nobody addressed it
     unmatched_weak_endings: tuple[str, ...]  # endings of terms whose absence is no evidence ("-ed", "-ing": a paraphrase's verbs)
+    unmatched_closeness: float  # a term whose best match in the document is at most this has no counterpart there
     term_closeness: tuple[float, float]  # word-vector closeness mapped to 0 (low) .. 1 (high) in soft term matching
     filler_similarity: float
     filler_prototypes: tuple[str, ...]
@@ -73,6 +74,7 @@ def load_model(path: Path = DATA) -> RelevanceModel:
     return RelevanceModel(
         weights=raw["weights"], addresses=raw["addresses"], floor=raw["floor"], unmatched=raw["unmatched"]["share"],
         unmatched_weak_endings=tuple(raw["unmatched"].get("weak_endings", ())),
+        unmatched_closeness=raw["unmatched"].get("closeness", 0.0),
         term_closeness=(raw["term_closeness"]["low"], raw["term_closeness"]["high"]),
         filler_similarity=raw["filler"]["similarity"], filler_prototypes=tuple(raw["filler"]["prototypes"]),
         question_words=frozenset(raw["question_words"]["words"]),

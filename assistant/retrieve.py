@@ -66,6 +66,7 @@ class Corpus:
         self.filler = np.clip(closeness - model.filler_similarity, 0.0, None) / max(1e-9, 1.0 - model.filler_similarity)
         self.terms = TermMatcher([self._sentence(i).text for i in range(len(rows))], word_vectors(), *model.term_closeness)
         self.weak_endings = model.unmatched_weak_endings
+        self.missing_closeness = model.unmatched_closeness
 
     def _background(self, tokens: list[list[str]]) -> frozenset[str]:
         """Words that say nothing about a topic here: the country concerned's names, and words in a quarter of all sentences."""
@@ -152,7 +153,7 @@ class Corpus:
 
     def unmatched(self, texts: list[str]) -> float:
         """The least share (over `texts`) of a question's terms, weighted by rarity, with no counterpart in the document."""
-        shares = [m.unmatched(self.weak_endings) for m in (self.terms.match(t, np.zeros(0, dtype=int)) for t in texts) if m.terms]
+        shares = [m.unmatched(self.weak_endings, self.missing_closeness) for m in (self.terms.match(t, np.zeros(0, dtype=int)) for t in texts) if m.terms]
         return min(shares, default=0.0)
 
     def sentence_hits(self, text: str, positions: list[int] | None = None) -> list[SentenceHit]:

@@ -563,6 +563,17 @@ def _stance(asked: str, index: SpeakerIndex) -> tuple[str | None, str | None, tu
     return position, obj, (verb.start(), end)
 
 
+def _restates_object(topic: str, index: SpeakerIndex) -> bool:
+    """The topic names a stance object (the mandate, the country concerned) and nothing else."""
+    if not topic.strip() or _stance_object(topic, index) is None:
+        return False
+    rest = _pattern("stance_objects", "mandate").sub(" ", _pattern("stance_objects", "country").sub(" ", topic))
+    for start, end, _ in sorted(index.find(rest), reverse=True):
+        rest = rest[:start] + " " + rest[end:]
+    content = [w for w in re.findall(r"\w[\w-]*", rest) if w.lower() not in _scaffolding() and w.lower() != "s"]
+    return not content
+
+
 def _stance_object(text: str, index: SpeakerIndex) -> str | None:
     if not text.strip():
         return None
@@ -674,13 +685,18 @@ def _read(question: str, index: SpeakerIndex, router) -> _Reading:
     reading.stance, reading.stance_object, stance_span = _stance(asked, index)
     subject_end = max((e for s, e, _ in subjects), default=0)
     removed = [_with_verb(asked, s, e) for s, e, _ in subjects] + [(m.start, m.end) for m in bloc_mentions]
-    if stance_span and reading.stance_object:
+    if stance_span:
         removed.append(stance_span)
     if behalf:
         removed.append((behalf.start(), behalf.end()))
+    removed += [(m.start(), m.end()) for m in _pattern("adverbials", "phrases").finditer(asked)]
     reading.topic, predicate, reading.topic_pronoun, marked = _topic(asked, subject_end, removed)
     if reading.speaker_types and not marked and not _trim(_scope_words().sub(" ", reading.topic)):
         reading.topic = ""  # "How many intergovernmental organisations spoke?": the scope, not a topic
+    if reading.stance_object and _restates_object(reading.topic, index):
+        reading.topic = ""  # "opposed the report or the Rapporteur's mandate": the object again, not a topic of its own
+    elif reading.stance and not reading.stance_object and _trim(reading.topic):
+        reading.stance = None  # "who said vague charges are used to lock up critics?": a side word inside a topic
     reading.topic_label = _label(reading.topic) if marked else ""
     subject_part = asked[:predicate] if predicate else asked
     reading.missing, reading.listed = _missing(subject_part, index, name_spans)

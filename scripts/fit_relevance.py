@@ -12,7 +12,7 @@ current weights (multiple-instance logistic regression, a few rounds). Then `add
 statement-level F1 on dev, `floor` is set below the best positive statement of every answerable dev item,
 and "nobody" also when nothing passes `addresses` and enough of the question's terms have no counterpart in
 the document (the unmatched share halfway between dev's answerable and abstain items, checked by leaving one
-document out). The statement F1 is also reported with
+document out; a term "has no counterpart" below a closeness chosen the same way). The statement F1 is also reported with
 leave-one-document-out cross-validation (each document judged by a model fitted on the others).
 
   --features FILE   keep the collected dev features in FILE and reuse them on the next run
@@ -33,6 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 FEATURES = ("dense", "lexical", "filler", "coverage", "lead", "gap", "coverage_gap")
+CLOSENESS_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
 LIST_TYPES = {"who_which", "group", "paraphrase", "chatty", "scope_region", "scope_bloc", "scope_type"}
 
 
@@ -74,7 +75,7 @@ def collect() -> list:
     ids = {info.source: doc_id for doc_id, info in assistant.documents().items()}
 
     bags: list[tuple[np.ndarray, int, str, str]] = []  # (sentence features, label, item id, document)
-    unmatched: dict[str, tuple[float, bool, str]] = {}  # item id: (unmatched share, abstain, document)
+    unmatched: dict[str, tuple[list, bool, str]] = {}  # item id: (its query texts' term matches, abstain, document)
     for item in items:
         corpus = assistant.corpus(ids[Path(item.document).name])
         query = understand(item.question, [], [corpus])
@@ -94,7 +95,8 @@ def collect() -> list:
         rows: dict[int, list] = {}
         for k, (position, _) in enumerate(scored.sentences):
             rows.setdefault(position, []).append(columns[k])
-        unmatched[item.id] = (corpus.unmatched(relevance.query_texts(query)), item.abstain, item.document)
+        matches = [corpus.terms.match(t, np.zeros(0, dtype=int)) for t in relevance.query_texts(query)]
+        unmatched[item.id] = ([m for m in matches if m.terms], item.abstain, item.document)
         for position, features in rows.items():
             key = name_key(statements[position].speaker)
             if item.abstain:
@@ -135,27 +137,57 @@ def fit(collected, write: bool, features: tuple[str, ...] = FEATURES) -> None:
     # Nobody addressed it, when nothing passes the threshold, if enough of the question's (rarity-weighted) terms have
     # no counterpart in the document: halfway between the answerable items' shares and the abstain items' shares on
     # dev. A question none of whose terms the document holds (share 1.0) is "nobody" whatever the dev items say.
+    # "No counterpart" is a best match at most `closeness`: the value that catches the most abstain items when each
+    # document is judged by the share fitted on the others, with no answerable item told "nobody" (ties: the lower).
     hedged_items = [i for i, best in answerable.items() if best < threshold]
-    hedged = [unmatched[i][0] for i in hedged_items]
-    abstained = [u for u, abstain, _ in unmatched.values() if abstain]
-    share = _share_between(hedged, abstained)
+    weak = relevance.load_model().unmatched_weak_endings
+    best_closeness, best_caught = 0.0, -1
+    for closeness in CLOSENESS_GRID:
+        shares = {i: (_least_share(m, weak, closeness), a, d) for i, (m, a, d) in unmatched.items()}
+        caught, told_nobody = _leave_one_document_out(shares, hedged_items)
+        print(f"closeness {closeness:.2f}: held-out abstain items caught {caught}, answerable items told nobody {told_nobody}")
+        if not told_nobody and caught > best_caught:
+            best_closeness, best_caught = closeness, caught
+    shares = {i: (_least_share(m, weak, best_closeness), a, d) for i, (m, a, d) in unmatched.items()}
+    hedged = [shares[i][0] for i in hedged_items]
+    share = _share_between(hedged, [u for u, abstain, _ in shares.values() if abstain])
     print("unmatched share, answerable items below the threshold:", sorted(round(u, 2) for u in hedged))
-    print("unmatched share, abstain items:", {i: round(u[0], 2) for i, u in unmatched.items() if u[1]})
-    for document in sorted({d for _, _, d in unmatched.values()}):  # leave one document out
-        others = [unmatched[i][0] for i in hedged_items if unmatched[i][2] != document]
-        held = _share_between(others, [u for u, a, d in unmatched.values() if a and d != document])
-        wrong = [i for i in hedged_items if unmatched[i][2] == document and held <= unmatched[i][0] < 1.0]
-        right = [i for i, (u, a, d) in unmatched.items() if a and d == document and u >= held]
+    print("unmatched share, abstain items:", {i: round(u[0], 2) for i, u in shares.items() if u[1]})
+    for document in sorted({d for _, _, d in shares.values()}):  # leave one document out
+        held, right, wrong = _held_out(shares, hedged_items, document)
         print(f"  held out {document}: share {held:.2f}, abstain items caught {len(right)}, answerable items told nobody {wrong}")
-    print(f"unmatched share for 'nobody' = {share:.2f}")
+    print(f"no counterpart at closeness <= {best_closeness:.2f}; unmatched share for 'nobody' = {share:.2f}")
     if write:
         path = relevance.DATA
         raw = json.loads(path.read_text(encoding="utf-8"))
         raw["weights"] = dict(zip((*features, "bias"), (round(float(w), 3) for w in weights)))
         raw["addresses"], raw["floor"] = round(float(threshold), 3), round(float(floor), 3)
         raw["unmatched"]["share"] = round(float(share), 3)
+        raw["unmatched"]["closeness"] = best_closeness
         path.write_text(json.dumps(raw, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {path}")
+
+
+def _least_share(matches: list, weak: tuple[str, ...], closeness: float) -> float:
+    """As `Corpus.unmatched`: the least unmatched share over the question's texts."""
+    return min((m.unmatched(weak, closeness) for m in matches), default=0.0)
+
+
+def _held_out(shares: dict, hedged_items: list[str], document: str) -> tuple[float, list[str], list[str]]:
+    """The share fitted without `document`, and its abstain items caught and answerable items told "nobody"."""
+    others = [shares[i][0] for i in hedged_items if shares[i][2] != document]
+    held = _share_between(others, [u for u, a, d in shares.values() if a and d != document])
+    wrong = [i for i in hedged_items if shares[i][2] == document and held <= shares[i][0] < 1.0]
+    right = [i for i, (u, a, d) in shares.items() if a and d == document and u >= held]
+    return held, right, wrong
+
+
+def _leave_one_document_out(shares: dict, hedged_items: list[str]) -> tuple[int, list[str]]:
+    caught, wrong = 0, []
+    for document in sorted({d for _, _, d in shares.values()}):
+        _, right, told = _held_out(shares, hedged_items, document)
+        caught, wrong = caught + len(right), wrong + told
+    return caught, wrong
 
 
 def _share_between(answerable: list[float], abstain: list[float]) -> float:

@@ -288,3 +288,31 @@ def test_who_called_for_renewal_leaves_out_the_speaker_who_wants_the_mandate_end
     answer = ask(assistant, corpus, question="Who called for the mandate to be renewed?", intent="list", topic="the mandate to be renewed")
     assert "Amnesty International" in {c.speaker for c in answer.citations}
     assert not any("ended" in c.quote for c in answer.citations)
+
+
+def test_a_term_with_only_a_faint_likeness_in_the_document_counts_as_missing():
+    import numpy as np
+
+    from assistant.relevance import load_model
+    from assistant.termmatch import TermMatches
+
+    # "glaciers" is nowhere in a document on water; its best match is a faint word-vector likeness.
+    matches = TermMatches(("water", "glaciers", "melting"), np.ones(3), np.zeros((3, 1)), np.array([1.0, 0.1, 0.0]))
+    assert matches.unmatched(("ed", "ing")) == 0.0  # strictly nothing: only the weak "-ing" word, which never counts
+    assert matches.unmatched(("ed", "ing"), closeness=0.15) == pytest.approx(1 / 3)
+    assert 0.0 < load_model().unmatched_closeness < 0.35  # fitted on dev, below the likeness of ordinary synonyms
+
+
+def test_a_side_with_a_topic_of_its_own_lists_only_those_who_took_it_on_that_topic(assistant_offline, seed):
+    from assistant.understand import understand
+
+    query = understand("Which states criticised Belarus over the treatment of political prisoners?", [], [seed])
+    assert (query.stance, query.stance_object) == ("critical", "country") and "prisoners" in query.topic
+    answer = answer_offline(query, [seed], assistant_offline, {})
+    every_critic = answer_offline(query.model_copy(update={"topic": "", "topic_label": ""}), [seed], assistant_offline, {})
+    by_id = seed.data.by_id
+    assert 0 < len(cited(answer)) < len(cited(every_critic))
+    for c in answer.citations:
+        assert by_id[c.statement_id].stance_on("country").position == "critical"
+    assert sum("prisoner" in c.quote.lower() or "detain" in c.quote.lower() for c in answer.citations) >= len(answer.citations) / 2
+    assert_verbatim(answer, seed)

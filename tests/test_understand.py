@@ -218,6 +218,28 @@ def test_condemning_a_measure_against_the_country_is_not_criticising_it(belarus)
     assert query.stance_object != "country" and query.speakers == ()
 
 
+@pytest.mark.parametrize(
+    ("question", "stance", "target"),
+    [
+        ("Which delegations objected to country-specific mandates in principle?", "critical", "mandate"),
+        ("Who opposed the report or the Rapporteur's mandate?", "critical", "mandate"),
+    ],
+)
+def test_a_side_towards_its_object_and_nothing_else_has_no_topic(burundi, question, stance, target):
+    query = understood(burundi, question)
+    assert (query.stance, query.stance_object, query.topic) == (stance, target, "")
+
+
+def test_a_side_word_inside_a_topic_is_the_topic_not_a_side(burundi):
+    query = understood(burundi, "Who said vague charges are used to lock up critics?")
+    assert query.stance is None and "charges" in query.topic
+
+
+def test_a_side_with_no_object_is_still_a_side(burundi):
+    query = understood(burundi, "Which NGOs were critical?")
+    assert (query.stance, query.stance_object, query.speaker_types, query.topic) == ("critical", None, ("ngo",), "")
+
+
 def test_stance_on_another_document(burundi):
     query = understood(burundi, "Who sided with Bujumbura?")
     assert (query.stance, query.stance_object) == ("supportive", "country")
