@@ -137,17 +137,17 @@ def fit(collected, write: bool, features: tuple[str, ...] = FEATURES) -> None:
     # Nobody addressed it, when nothing passes the threshold, if enough of the question's (rarity-weighted) terms have
     # no counterpart in the document: halfway between the answerable items' shares and the abstain items' shares on
     # dev. A question none of whose terms the document holds (share 1.0) is "nobody" whatever the dev items say.
-    # "No counterpart" is a best match at most `closeness`: the value that catches the most abstain items when each
-    # document is judged by the share fitted on the others, with no answerable item told "nobody" (ties: the lower).
+    # "No counterpart" is a best match at most `closeness`: the value that tells the fewest answerable items "nobody"
+    # when each document is judged by the share fitted on the others, then catches the most abstain items (ties: the lower).
     hedged_items = [i for i, best in answerable.items() if best < threshold]
     weak = relevance.load_model().unmatched_weak_endings
-    best_closeness, best_caught = 0.0, -1
+    outcomes = []  # (answerable items told nobody, -abstain items caught, closeness): the least of them wins
     for closeness in CLOSENESS_GRID:
         shares = {i: (_least_share(m, weak, closeness), a, d) for i, (m, a, d) in unmatched.items()}
         caught, told_nobody = _leave_one_document_out(shares, hedged_items)
         print(f"closeness {closeness:.2f}: held-out abstain items caught {caught}, answerable items told nobody {told_nobody}")
-        if not told_nobody and caught > best_caught:
-            best_closeness, best_caught = closeness, caught
+        outcomes.append((len(told_nobody), -caught, closeness))
+    best_closeness = min(outcomes)[2]
     shares = {i: (_least_share(m, weak, best_closeness), a, d) for i, (m, a, d) in unmatched.items()}
     hedged = [shares[i][0] for i in hedged_items]
     share = _share_between(hedged, [u for u, abstain, _ in shares.values() if abstain])
