@@ -392,6 +392,10 @@ def _stance_list(query: Query, corpora, composer: Composer, positions: tuple[str
             # too, and only when nothing comes close is the absence claimed.
             reply, _ = _topical_list(query, corpora, composer)
             if not reply.abstained:
+                hedge = "No statement clearly addresses "
+                if reply.text.startswith(hedge):  # the question's own words found nothing clear either: one hedge, not two
+                    return Reply(f"No statement reads as clearly {wanted} of {label}, and none clearly addresses "
+                                 f"{reply.text[len(hedge):]}")
                 return Reply(f"No statement reads as clearly {wanted} of {label}; the passages closest to the question:\n{reply.text}")
         return Reply(f"{_no_one(query)} in this dialogue took a clearly {wanted} position towards {label}.", True)
     return Reply("\n\n".join(sections))

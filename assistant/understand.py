@@ -88,6 +88,7 @@ class SpeakerIndex:
         self.names = list(dict.fromkeys(s.speaker for s in self.statements if s.speaker != "unknown"))
         self.types = {s.speaker: s.speaker_type for s in self.statements}
         self.concerned = {s.speaker for s in self.statements if s.speaker_type == "country_concerned"}
+        self.folded_names = {fold(n): n for n in self.names}
         self.aliases: list[tuple[re.Pattern, str]] = []
         # Misspelt names ("Zimbabwae", "Lichtenstein") are matched against the speakers' own names and aliases.
         self.spellings: dict[tuple[int, int], list[tuple[str, str]]] = {}  # (words, characters) -> (folded alias, name)
@@ -98,8 +99,12 @@ class SpeakerIndex:
                 self.aliases.append((re.compile(rf"(?<![\w-]){re.escape(text)}(?![\w-])", flags), name))
                 if flags and len(text) >= 5 and not any(ch.isdigit() for ch in text):
                     self.spellings.setdefault((len(text.split()), len(text)), []).append((text, name))
+        for alias, name in self._partial_names():
+            # Part of a name is a name only as written there, capitalised ("the Helsinki Committee", not "forms of
+            # discrimination"); one word of it only after the question's first word ("what did Amnesty say").
+            before = r"(?<=[\w,;:'’] )" if " " not in alias else r"(?<![\w-])"
+            self.aliases.append((re.compile(rf"{before}{re.escape(alias)}(?![\w-])"), name))
         self.aliases.sort(key=lambda pair: -len(pair[0].pattern))
-        self.folded_names = {fold(n): n for n in self.names}
         self._vocabulary: frozenset[str] | None = None
         self._stems: frozenset[str] | None = None
 
@@ -171,6 +176,41 @@ class SpeakerIndex:
             if distinctive:
                 aliases.add(distinctive.group(1))
         return {a for a in aliases if a}
+
+    def _partial_names(self) -> list[tuple[str, str]]:
+        """(part, name): the runs of one to four words of an NGO's name by which journalists call it ("Amnesty",
+        "the Helsinki Committee"). A run holds a proper word of that name alone: one the documents never write in
+        lower case (so not "national", "torture"), in no other speaker's name, not a generic word of organisation
+        names; and the run names no other speaker, state, region or bloc. A single word only when it heads a name
+        whose other words are generic ("Amnesty International")."""
+        generic = {w.casefold() for w in words()["organisation_name_words"]["words"]} | _scaffolding()
+        not_speakers = {fold(n) for n in words()["organisation_name_words"]["not_speakers"]}
+        lower = {w for s in self.statements for w in re.findall(r"(?<![\w'’-])[a-z][a-z'’-]*", s.text)}
+        owners: dict[str, set[str]] = {}
+        for name in self.names:
+            for w in re.findall(r"\w+", name):
+                owners.setdefault(w.casefold(), set()).add(name)
+
+        def proper(word: str, name: str) -> bool:
+            return word[0].isupper() and word.casefold() not in generic and word.lower() not in lower and owners.get(word.casefold()) == {name}
+
+        found: dict[str, set[str]] = {}  # part -> the names it is a run of
+        for name in (n for n in self.names if self.types.get(n) == "ngo"):
+            ws = re.findall(r"\w+(?:['’]s\b)?", name)
+            for size in range(1, min(4, len(ws) - 1) + 1):
+                for i in range(len(ws) - size + 1):
+                    run = ws[i:i + size]
+                    if run[0].casefold() in _scaffolding() or run[-1].casefold() in _scaffolding():
+                        continue
+                    if size == 1 and (i > 0 or len(run[0]) < 4 or any(w.casefold() not in generic for w in ws[1:])):
+                        continue  # one word only as the head of "Amnesty International", "Franciscans International"
+                    if any(proper(re.sub(r"['’]s$", "", w), name) for w in run):
+                        found.setdefault(" ".join(run), set()).add(name)
+                        if re.search(r"['’]s$", run[-1]):  # "the Bar Association" for "Bar Association's …"
+                            found.setdefault(" ".join(run)[:-2], set()).add(name)
+        return [(part, next(iter(names))) for part, names in found.items()
+                if len(names) == 1 and fold(part) not in not_speakers and fold(part) not in self.folded_names
+                and not gazetteer.find_names(part, ignore_case=True, adjectives=True) and not regions.find_blocs(part)]
 
     def find(self, question: str) -> list[tuple[int, int, str]]:
         """(start, end, canonical) of speakers named in the question, non-overlapping, in order."""

@@ -541,3 +541,29 @@ def test_a_speaker_outside_the_type_asked_for_is_what_they_spoke_of(belarus):
 def test_a_side_taken_is_a_stance_list_not_the_roster_or_a_meeting_fact(water, question, stance, obj):
     query = understood(water, question)
     assert (query.intent, query.stance, query.stance_object) == ("list", stance, obj)
+
+
+@pytest.mark.parametrize(
+    ("document", "question", "speaker"),
+    [
+        ("burundi", "What did Amnesty say about the elections?", "Amnesty International"),
+        ("belarus", "What did the Helsinki Committee say?", "National Human Rights Civic Association 'Belarusian Helsinki Committee'"),
+        ("belarus", "What did the Bar Association say about lawyers?", "International Bar Association's Human Rights Institute"),
+        ("water", "Did the Franciscans mention mining?", "Franciscans International"),
+    ],
+)
+def test_an_organisation_called_by_part_of_its_name_is_that_speaker(request, document, question, speaker):
+    assert understood(request.getfixturevalue(document), question).speakers == (speaker,)
+
+
+@pytest.mark.parametrize(
+    ("document", "question"),
+    [
+        ("burundi", "Who raised amnesty laws?"),
+        ("water", "Who talked about forms of discrimination?"),
+        ("belarus", "Who talked about the national human rights institution?"),
+    ],
+)
+def test_the_ordinary_words_of_an_organisations_name_are_a_topic(request, document, question):
+    query = understood(request.getfixturevalue(document), question)
+    assert query.speakers == () and query.topic
