@@ -6,6 +6,7 @@ import os
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
+EMBED_BATCH_SIZE = 64  # texts per forward pass, for queries and for indexing
 
 
 def offline_environment() -> None:
@@ -49,7 +50,67 @@ def load_embedder():
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()
-    return HuggingFaceEmbedding(model_name=model_path(), device="cpu", normalize=True, embed_batch_size=64)
+    return HuggingFaceEmbedding(model_name=model_path(), device="cpu", normalize=True, embed_batch_size=EMBED_BATCH_SIZE)
+
+
+class TokenEncoder:
+    """The bundled model through sentence-transformers, keeping the sum of each text's token vectors.
+
+    The model's embedding of a text is the mean of its token vectors, normalised, so the sum gives
+    the text's embedding (identical to `load_embedder`'s) and, added over consecutive sentences, the
+    mean over all their tokens: a chunk of sentences gets its vector without the model reading the
+    same words a second time. Indexing uses it; questions go through `load_embedder`.
+    """
+
+    def __init__(self, model, batch_size: int = EMBED_BATCH_SIZE):
+        self.model = model
+        self.batch_size = batch_size
+
+    def token_sums(self, texts: list[str]):
+        """Float64 rows: per text, the sum of its token vectors (padding excluded)."""
+        import numpy as np
+        import torch
+
+        if not texts:
+            return np.zeros((0, DIMENSIONS))
+        # One (tokens, dimensions) matrix per text, its padding already cut off.
+        tokens = self.model.encode(list(texts), batch_size=self.batch_size, output_value="token_embeddings", show_progress_bar=False)
+        return torch.stack([t.sum(dim=0) for t in tokens]).double().numpy()
+
+    def get_text_embedding_batch(self, texts: list[str], **_) -> list[list[float]]:
+        """Normalised embeddings, as llama-index embedders give them (the indexer's other texts go through here)."""
+        return normalised(self.token_sums(texts)).tolist()
+
+
+def load_token_encoder() -> TokenEncoder:
+    """A TokenEncoder over the bundled model files (no network)."""
+    offline_environment()
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    return TokenEncoder(SentenceTransformer(model_path(), device="cpu"))
+
+
+def token_encoder_for(embedder) -> TokenEncoder | None:
+    """A TokenEncoder running the same model as `embedder`, or None when `embedder` runs something else.
+
+    The bundled model loads again in a tenth of a second once its libraries are imported; llama-index
+    keeps its own copy private.
+    """
+    if isinstance(embedder, TokenEncoder):
+        return embedder
+    if getattr(embedder, "model_name", None) == model_path():
+        return load_token_encoder()
+    return None
+
+
+def normalised(matrix):
+    """Rows scaled to unit length (a zero row stays zero)."""
+    import numpy as np
+
+    matrix = np.asarray(matrix, dtype=np.float64)
+    return matrix / np.linalg.norm(matrix, axis=-1, keepdims=True).clip(min=1e-12)
 
 
 def encode(embedder, texts: list[str]):

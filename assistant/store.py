@@ -253,8 +253,9 @@ def sentence_metadata(s: Statement, sentence: Sentence) -> dict:
     }
 
 
-def document_metadata(info: DocumentInfo) -> dict:
-    return {"document_id": info.document_id, "info": info.model_dump_json()}
+def document_metadata(info: DocumentInfo, indexer: str = "") -> dict:
+    """`indexer`: the fingerprint of what derived the document's records (`index/fingerprint.py`)."""
+    return {"document_id": info.document_id, "info": info.model_dump_json(), "indexer": indexer}
 
 
 def _statement_from(text: str, meta: dict, sentences: tuple[Sentence, ...]) -> Statement:
@@ -356,6 +357,12 @@ class IndexReader:
             infos = [DocumentInfo.model_validate_json(m["info"]) for m in got["metadatas"]]
             self._documents = {i.document_id: i for i in sorted(infos, key=lambda i: (i.session or "", i.date or "", i.title))}
         return self._documents
+
+    def indexers(self) -> dict[str, str]:
+        """Document id -> the fingerprint of the indexer that wrote it ("" before fingerprints were stored)."""
+        with reading(self.settings, self.generation):
+            got = read_all(self.collections["documents"], self.settings.store_batch_size, include=["metadatas"])
+        return {m["document_id"]: m.get("indexer", "") for m in got["metadatas"]}
 
     def load_document(self, document_id: str) -> DocumentData:
         import numpy as np

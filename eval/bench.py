@@ -615,15 +615,11 @@ def edit_document(path: Path, out_dir: Path) -> Path:
 
 
 def texts_of(path: Path, settings) -> list[str]:
-    """Every text the indexer embeds for a document: its sentences, then its chunks."""
-    from index.chunk import chunk_statement, token_counter
+    """Every text the indexer embeds for a document: its sentences (chunk vectors are pooled from them)."""
     from index.store import load_document
 
     document = load_document(path, settings)
-    count = token_counter(settings.tokenizer)
-    return [x.text for s in document.statements for x in s.sentences] + [
-        c.text for s in document.statements for c in chunk_statement(s, settings.chunk_tokens, count)
-    ]
+    return [x.text for s in document.statements for x in s.sentences]
 
 
 def uncached_texts(texts: list[str], home: Path) -> set[str]:

@@ -2,7 +2,8 @@
 
 Each run that changes something builds a new generation (copying the records of the
 documents it keeps, embedding only new text) and swaps the pointer when complete, so
-a crash or a kill mid-way leaves the previous generation in use. Embeddings are
+a crash or a kill mid-way leaves the previous generation in use. The model reads each
+sentence once; a chunk's vector is pooled from its sentences' token vectors. Embeddings are
 cached by content hash in `HRC_HOME/cache/embeddings.sqlite`.
 """
 
@@ -26,6 +27,7 @@ from assistant.models import Document
 from assistant.settings import Settings
 from index import guard
 from index.chunk import chunk_statement, token_counter
+from index.fingerprint import indexer_fingerprint
 from index.load import ReadLimits, paragraphs, read_pages
 from index.segment import segment
 
@@ -39,8 +41,8 @@ class IndexSummary:
     skipped: list[str] = field(default_factory=list)  # already indexed, unchanged
     statements: int = 0
     chunks: int = 0
-    embedded: int = 0  # texts sent to the model in this run
-    cached: int = 0  # texts whose embedding came from the cache
+    embedded: int = 0  # sentence texts the model embedded in this run (chunk vectors are pooled from their sentences)
+    cached: int = 0  # sentence texts whose embedding came from the cache
     seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     generation: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -62,7 +64,11 @@ def load_document(path: Path, settings: Settings, force: bool = False) -> Docume
 
 
 class EmbeddingCache:
-    """Vectors by sha256(model + text), so re-indexing re-embeds only new text."""
+    """Vectors by sha256(model + text), so re-indexing re-embeds only new text.
+
+    A chunk's vector pooled from its sentences' tokens has a key of its own (`pooled_key`, over the
+    sentences it joins): it is not the model's embedding of the chunk's text, and is never read as one.
+    """
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,10 +79,14 @@ class EmbeddingCache:
     def key(text: str) -> str:
         return hashlib.sha256(f"{MODEL_NAME}\n{text}".encode()).hexdigest()
 
-    def embed(self, texts: list[str], embedder_factory: Callable, summary: IndexSummary) -> list[list[float]]:
+    @staticmethod
+    def pooled_key(sentences: list[str]) -> str:
+        return hashlib.sha256(f"{MODEL_NAME}\npooled\n{chr(31).join(sentences)}".encode()).hexdigest()
+
+    def lookup(self, keys: Iterable[str]) -> dict[str, list[float]]:
         import numpy as np
 
-        keys = [self.key(t) for t in texts]
+        keys = list(dict.fromkeys(keys))
         found: dict[str, list[float]] = {}
         for start in range(0, len(keys), 500):
             batch = keys[start:start + 500]
@@ -84,19 +94,57 @@ class EmbeddingCache:
                 f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(batch))})", batch
             ).fetchall()
             found.update({k: np.frombuffer(v, dtype=np.float32).tolist() for k, v in rows})
+        return found
+
+    def store(self, vectors: dict[str, list[float]]) -> dict[str, list[float]]:
+        """Write `vectors`; returns them as stored (float32), so a run and a re-run read the same values."""
+        import numpy as np
+
+        rows = {k: np.asarray(v, dtype=np.float32) for k, v in vectors.items()}
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", [(k, v.tobytes()) for k, v in rows.items()])
+        return {k: v.tolist() for k, v in rows.items()}
+
+    def embed(self, texts: list[str], embedder_factory: Callable, summary: IndexSummary) -> list[list[float]]:
+        keys = [self.key(t) for t in texts]
+        found = self.lookup(keys)
         # Sorted by length so each batch pads to similar lengths (a third fewer tokens through the model).
         missing = sorted({k: t for k, t in zip(keys, texts) if k not in found}.items(), key=lambda kv: len(kv[1]))
         if missing:
             vectors = embedder_factory().get_text_embedding_batch([t for _, t in missing])
-            with self.db:
-                self.db.executemany(
-                    "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                    [(k, np.asarray(v, dtype=np.float32).tobytes()) for (k, _), v in zip(missing, vectors)],
-                )
-            found.update({k: list(v) for (k, _), v in zip(missing, vectors)})
+            found.update(self.store({k: v for (k, _), v in zip(missing, vectors)}))
         summary.embedded += len(missing)
         summary.cached += len(texts) - len(missing)
         return [found[k] for k in keys]
+
+    def embed_pooled(self, sentences: list[str], chunks: list[list[str]], encoder: Callable, summary: IndexSummary) -> tuple | None:
+        """Vectors of `sentences`, and of each chunk (its consecutive sentences' texts) pooled over all its tokens.
+
+        The model reads each sentence once; a chunk's vector is the normalised mean of its
+        sentences' token vectors, each token seen in its own sentence. `encoder()` gives the
+        `TokenEncoder`, loaded only when something is not in the cache; None when the embedder in
+        use cannot give token vectors (then this returns None and stores nothing).
+        """
+        from assistant.embedding import normalised
+
+        keys = {t: self.key(t) for t in sentences}
+        chunk_keys = [self.pooled_key(c) for c in chunks]
+        found = self.lookup([*keys.values(), *chunk_keys])
+        # A chunk not in the cache needs the token sums of all its sentences, cached or not.
+        to_read = [t for t in keys if keys[t] not in found] + [t for c, k in zip(chunks, chunk_keys) if k not in found for t in c]
+        to_read = sorted(dict.fromkeys(to_read), key=len)
+        sums = {}
+        if to_read:
+            if (token_encoder := encoder()) is None:
+                return None
+            sums = dict(zip(to_read, token_encoder.token_sums(to_read)))
+        new_sentences = {keys[t]: normalised(sums[t]) for t in to_read if keys[t] not in found}
+        new_chunks = {k: normalised(sum(sums[t] for t in c)) for c, k in zip(chunks, chunk_keys) if k not in found}
+        if new_sentences or new_chunks:
+            found.update(self.store({**new_sentences, **new_chunks}))
+        summary.embedded += len(new_sentences)
+        summary.cached += len(sentences) - len(new_sentences)
+        return [found[keys[t]] for t in sentences], [found[k] for k in chunk_keys]
 
 
 def index_paths(
@@ -133,8 +181,15 @@ def _index_documents(settings, documents, rebuild, progress, embedder_factory, s
     """The part that reads and writes the index: run under the indexing lock."""
     previous = None if rebuild else _current_or_none(settings)
     existing = previous.documents() if previous else {}
-    new_documents = [d for d in documents if d.info.document_id not in existing]
-    summary.skipped = [d.info.document_id for d in documents if d.info.document_id in existing]
+    # A document indexed by another version of the indexer (other segmentation rules, another stance fit) is
+    # derived again: its stored statements and stances may be stale. Its text is unchanged, so the cache serves it.
+    indexer = indexer_fingerprint()
+    indexed_with = previous.indexers() if previous else {}
+    stale = {d.info.document_id for d in documents if d.info.document_id in existing and indexed_with.get(d.info.document_id) != indexer}
+    for document_id in sorted(stale):
+        progress(f"indexing again: {document_id} was indexed by another version of the indexer")
+    new_documents = [d for d in documents if d.info.document_id not in existing or d.info.document_id in stale]
+    summary.skipped = [d.info.document_id for d in documents if d.info.document_id in existing and d.info.document_id not in stale]
     for skipped in summary.skipped:
         progress(f"already indexed, unchanged: {skipped}")
     new_documents = list({d.info.document_id: d for d in new_documents}.values())
@@ -155,14 +210,15 @@ def _index_documents(settings, documents, rebuild, progress, embedder_factory, s
         }
         if previous is not None:
             t0 = time.perf_counter()
-            _copy_records(previous, collections, settings.store_batch_size)
+            _copy_records(previous, collections, settings.store_batch_size, leave_out=stale)
             summary.seconds["copy"] = time.perf_counter() - t0
 
         cache = EmbeddingCache(Path(settings.home).expanduser() / "cache" / "embeddings.sqlite")
         factory = embedder_factory or _lazy_embedder(summary, settings.model_threads)
+        pooling = _lazy_token_encoder(factory, summary)
         count = token_counter(settings.tokenizer)
         for document in new_documents:
-            _write_document(document, collections, cache, factory, count, settings, summary, progress)
+            _write_document(document, collections, cache, (factory, pooling), count, settings, summary, progress)
             summary.added.append(document.info.document_id)
 
         _publish(settings, generation, client)
@@ -176,7 +232,7 @@ def _index_documents(settings, documents, rebuild, progress, embedder_factory, s
             ) from None
         raise
     summary.generation = generation
-    summary.documents = len(existing) + len(new_documents)
+    summary.documents = len(set(existing) | {d.info.document_id for d in new_documents})
     summary.statements = collections["statements"].count()
     summary.chunks = collections["chunks"].count()
     summary.seconds["total"] = time.perf_counter() - started
@@ -224,35 +280,54 @@ class IndexBusy(UserError):
 
 
 def _lazy_embedder(summary: IndexSummary, threads: int = 0) -> Callable:
+    """The indexer's own model, loaded on first use: a TokenEncoder (it also embeds whole texts)."""
     model = None
 
     def factory():
         nonlocal model
         if model is None:
-            from assistant.embedding import limit_threads, load_embedder
+            from assistant.embedding import limit_threads, load_token_encoder
 
             limit_threads(threads)
             t0 = time.perf_counter()
-            model = load_embedder()
-            summary.seconds["model_load"] = time.perf_counter() - t0
+            model = load_token_encoder()
+            summary.seconds["model_load"] = summary.seconds.get("model_load", 0.0) + time.perf_counter() - t0
         return model
 
     return factory
 
 
-def _write_document(document, collections, cache, factory, count, settings, summary, progress) -> None:
+def _lazy_token_encoder(factory: Callable, summary: IndexSummary) -> Callable:
+    """The TokenEncoder of the embedder `factory` gives (None when it runs another model), on first use."""
+    found: list = []
+
+    def encoder():
+        if not found:
+            from assistant.embedding import token_encoder_for
+
+            embedder = factory()
+            t0 = time.perf_counter()
+            found.append(token_encoder_for(embedder))
+            summary.seconds["model_load"] = summary.seconds.get("model_load", 0.0) + time.perf_counter() - t0
+        return found[0]
+
+    return encoder
+
+
+def _write_document(document, collections, cache, encoders, count, settings, summary, progress) -> None:
     import numpy as np
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
+    factory, pooling = encoders
     info = document.info
     sentences = [(s, sentence) for s in document.statements for sentence in s.sentences]
     chunks = [(s, c) for s in document.statements for c in chunk_statement(s, settings.chunk_tokens, count)]
-    progress(f"embedding {len(sentences)} sentences and {len(chunks)} chunks of {info.document_id}")
+    progress(f"embedding {len(sentences)} sentences of {info.document_id}, pooled into {len(chunks)} chunks")
     load_before = summary.seconds.get("model_load", 0.0)
     t0 = time.perf_counter()
-    sentence_vectors = cache.embed([sentence.text for _, sentence in sentences], factory, summary)
-    chunk_vectors = cache.embed([c.text for _, c in chunks], factory, summary)
+    sentence_vectors, chunk_vectors = _vectors(cache, [x.text for _, x in sentences], [_chunk_sentences(s, c) for s, c in chunks],
+                                               factory, pooling, summary)
     loading = summary.seconds.get("model_load", 0.0) - load_before
     summary.seconds["embedding"] = summary.seconds.get("embedding", 0.0) + time.perf_counter() - t0 - loading
 
@@ -271,7 +346,7 @@ def _write_document(document, collections, cache, factory, count, settings, summ
          [x.text for _, x in sentences], [schema.sentence_metadata(s, x) for s, x in sentences])
     doc_vector = np.mean(statement_vectors or [np.zeros(384)], axis=0)
     _add(collections["documents"], [info.document_id], [(doc_vector / (np.linalg.norm(doc_vector) or 1.0)).tolist()],
-         [info.title], [schema.document_metadata(info)])
+         [info.title], [schema.document_metadata(info, indexer_fingerprint())])
     nodes = [
         TextNode(
             id_=c.chunk_id,
@@ -289,6 +364,30 @@ def _write_document(document, collections, cache, factory, count, settings, summ
     for start in range(0, len(nodes), 500):
         vector_store.add(nodes[start:start + 500])
     summary.seconds["storage"] = summary.seconds.get("storage", 0) + time.perf_counter() - t0
+
+
+def _chunk_sentences(statement, chunk) -> list[str]:
+    """The texts of the sentences a chunk joins."""
+    return [x.text for x in statement.sentences if chunk.char_start <= x.char_start and x.char_end <= chunk.char_end]
+
+
+def _vectors(cache: EmbeddingCache, sentences: list[str], chunks: list[list[str]], factory: Callable, pooling: Callable,
+             summary: IndexSummary) -> tuple[list, list]:
+    """Sentence vectors, and each chunk's vector: pooled over its sentences' tokens when the model shows them.
+
+    An embedder that gives whole-text vectors only (another model) embeds the sentences, and a
+    chunk gets the normalised mean of its sentences' vectors.
+    """
+    import numpy as np
+
+    from assistant.embedding import normalised
+
+    pooled = cache.embed_pooled(sentences, chunks, pooling, summary)
+    if pooled is not None:
+        return pooled
+    sentence_vectors = cache.embed(sentences, factory, summary)
+    by_text = dict(zip(sentences, sentence_vectors))
+    return sentence_vectors, [normalised(np.mean([by_text[t] for t in c], axis=0)).tolist() for c in chunks]
 
 
 def _with_stances(document: Document, by_statement: dict[str, list], cache: EmbeddingCache, factory: Callable) -> Document:
@@ -312,10 +411,15 @@ def _add(collection, ids, embeddings, documents, metadatas, batch: int = 1000) -
         collection.add(ids=ids[start:end], embeddings=embeddings[start:end], documents=documents[start:end], metadatas=metadatas[start:end])
 
 
-def _copy_records(previous: schema.IndexReader, collections: dict, batch: int) -> None:
+def _copy_records(previous: schema.IndexReader, collections: dict, batch: int, leave_out: set[str] = frozenset()) -> None:
+    """Every record of the previous generation, except those of the documents in `leave_out` (indexed again)."""
     for kind in schema.KINDS:
         for got in schema.read_batches(previous.collections[kind], batch, include=["embeddings", "documents", "metadatas"]):
-            _add(collections[kind], got["ids"], got["embeddings"], got["documents"], got["metadatas"], batch=min(batch, 1000))
+            keep = [k for k, meta in enumerate(got["metadatas"]) if meta.get("document_id") not in leave_out]
+            if len(keep) < len(got["ids"]):
+                got = {field: [got[field][k] for k in keep] for field in ("ids", "embeddings", "documents", "metadatas")}
+            if got["ids"]:
+                _add(collections[kind], got["ids"], got["embeddings"], got["documents"], got["metadatas"], batch=min(batch, 1000))
 
 
 def _counts(reader: schema.IndexReader) -> tuple[int, int]:

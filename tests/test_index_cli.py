@@ -14,6 +14,7 @@ import pytest
 import badfiles
 from assistant.settings import Settings
 from assistant.store import IndexMismatch, IndexReader
+from index.fingerprint import indexer_fingerprint
 from index.store import index_paths
 
 from conftest import BURUNDI_TEXT, ROOT, SEED_PDF, SEED_TEXT
@@ -63,6 +64,29 @@ def test_several_documents_coexist_and_reindexing_is_incremental(tmp_path, embed
     # A rebuild re-embeds nothing: every vector comes from the content-hash cache.
     rebuilt = index_paths(settings, [SEED_TEXT, BURUNDI_TEXT], rebuild=True, embedder_factory=lambda: embedder)
     assert rebuilt.embedded == 0 and rebuilt.cached > 0
+
+
+def test_a_document_indexed_by_another_version_of_the_indexer_is_indexed_again(tmp_path, embedder):
+    settings = Settings(home=tmp_path)
+    first = index_paths(settings, [SEED_TEXT, BURUNDI_TEXT], embedder_factory=lambda: embedder)
+    seed_id = next(d for d, info in IndexReader(settings).documents().items() if info.source == SEED_TEXT.name)
+    # As an older indexer left it: no fingerprint, and a stance label the current classifier would not give.
+    reader = IndexReader(settings)
+    meta = reader.collections["documents"].get(ids=[seed_id], include=["metadatas"])["metadatas"][0]
+    reader.collections["documents"].update(ids=[seed_id], metadatas=[{**meta, "indexer": ""}])
+    statement = reader.collections["statements"].get(where={"document_id": seed_id}, limit=1, include=["metadatas"])
+    reader.collections["statements"].update(ids=statement["ids"], metadatas=[{**statement["metadatas"][0], "stances": "[]"}])
+    messages: list[str] = []
+    again = index_paths(settings, [SEED_TEXT, BURUNDI_TEXT], embedder_factory=lambda: embedder, progress=messages.append)
+    assert again.added == [seed_id] and len(again.skipped) == 1 and again.embedded == 0  # the cache serves every text
+    assert any("indexed by another version of the indexer" in m for m in messages)
+    reader = IndexReader(settings)
+    assert reader.collections["statements"].count() == 58 + 21 and reader.collections["documents"].count() == 2
+    assert reader.indexers()[seed_id] == indexer_fingerprint() and first.added
+    restored = reader.collections["statements"].get(ids=statement["ids"], include=["metadatas"])["metadatas"][0]
+    assert restored["stances"] == statement["metadatas"][0]["stances"]
+    # Indexed by this version, it is skipped as before.
+    assert index_paths(settings, [SEED_TEXT], embedder_factory=lambda: embedder).skipped == [seed_id]
 
 
 def test_opening_an_index_built_with_another_model_is_refused(tmp_path, embedder):
@@ -201,3 +225,126 @@ def test_utf16_text_is_detected_and_read(bom, byteorder, tmp_path):
     utf16 = load_document(badfiles.utf16_txt(tmp_path, bom=bom, byteorder=byteorder), settings)
     assert [(s.speaker, s.text) for s in utf16.statements] == [(s.speaker, s.text) for s in legacy.statements]
     assert any(s.speaker == "France" for s in utf16.statements)
+
+
+# ---------------------------------------------------------------- one model pass: sentences, and chunks pooled from them
+
+
+def _token_mean(model, texts: list[str]):
+    """The model's own mean pooling over every token of `texts`, each read in its own context, normalised."""
+    import numpy as np
+
+    tokens = model.encode(texts, output_value="token_embeddings")  # one (tokens, 384) matrix per text, padding dropped
+    mean = np.concatenate([t.numpy() for t in tokens]).mean(axis=0)
+    return mean / np.linalg.norm(mean)
+
+
+def _chunks_with_sentences(settings):
+    """(chunk id, stored vector, its sentences' texts) of the seed's chunks, from the index."""
+    import numpy as np
+
+    reader = IndexReader(settings)
+    document = reader.load_document(next(iter(reader.documents())))
+    got = reader.collections["chunks"].get(include=["embeddings", "metadatas"])
+    for chunk_id, vector, meta in zip(got["ids"], got["embeddings"], got["metadatas"]):
+        statement = document.by_id[meta["statement_id"]]
+        texts = [x.text for x in statement.sentences if meta["chunk_start"] <= x.char_start and x.char_end <= meta["chunk_end"]]
+        yield chunk_id, np.asarray(vector), texts
+
+
+def test_a_chunk_vector_is_the_token_mean_of_its_sentences_and_sentence_vectors_are_the_query_vectors(settings, embedder):
+    import numpy as np
+
+    from assistant.embedding import encode, model_path
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(model_path(), device="cpu")
+    chunks = list(_chunks_with_sentences(settings))
+    joined = [c for c in chunks if len(c[2]) > 1][:6]
+    assert len(joined) == 6
+    for chunk_id, vector, texts in joined + chunks[:2]:
+        assert np.allclose(vector, _token_mean(model, texts), atol=1e-5), chunk_id
+        # Close to the model reading the chunk's text as one, without reading it twice.
+        assert vector @ encode(embedder, [" ".join(texts)])[0] > 0.7, chunk_id
+
+    reader = IndexReader(settings)
+    stored = reader.collections["sentences"].get(include=["embeddings", "documents"], limit=40)
+    assert np.allclose(np.asarray(stored["embeddings"]), encode(embedder, stored["documents"]), atol=1e-5)
+
+
+def _edited_seed(settings, tmp_path) -> tuple[Path, str]:
+    """A copy of the seed with the middle sentence of a chunk of three or more changed; and that sentence."""
+    text = SEED_TEXT.read_text(encoding="utf-8")
+    old_sentence = next(texts[1] for _, _, texts in _chunks_with_sentences(settings)
+                        if len(texts) > 2 and text.count(texts[1]) == 1 and texts[1].endswith("."))
+    new_sentence = old_sentence[:-1] + " (edited)."
+    edited = tmp_path / "edited.txt"
+    edited.write_text(text.replace(old_sentence, new_sentence), encoding="utf-8")
+    return edited, new_sentence
+
+
+def test_reindexing_after_one_sentence_edit_reads_only_that_sentences_chunk(indexed_home, settings, tmp_path):
+    import shutil
+
+    import numpy as np
+
+    from assistant.embedding import TokenEncoder, model_path
+    from sentence_transformers import SentenceTransformer
+
+    class Recording(TokenEncoder):
+        """The real encoder, noting what the model reads."""
+
+        def __init__(self, model):
+            super().__init__(model)
+            self.read: list[str] = []
+
+        def token_sums(self, texts):
+            self.read.extend(texts)
+            return super().token_sums(texts)
+
+    home = tmp_path / "home"
+    shutil.copytree(Path(indexed_home) / "cache", home / "cache")
+    edited, new_sentence = _edited_seed(settings, tmp_path)
+    encoder = Recording(SentenceTransformer(model_path(), device="cpu"))
+    summary = index_paths(Settings(home=home), [edited], embedder_factory=lambda: encoder)
+    assert summary.embedded == 1 and summary.cached > 500
+    # The model read the new sentence and the other sentences of its chunk (to pool the chunk), nothing else.
+    # Chunk ids without the document id (the edit gives the document a new one).
+    new_chunks = {chunk_id.split(":", 1)[1]: (vector, texts) for chunk_id, vector, texts in _chunks_with_sentences(Settings(home=home))}
+    holding = [texts for _, texts in new_chunks.values() if new_sentence in texts]
+    assert len(holding) == 1 and sorted(encoder.read) == sorted(holding[0])
+    # Every other chunk kept its vector, and the edited one is pooled afresh.
+    before = {chunk_id.split(":", 1)[1]: vector for chunk_id, vector, _ in _chunks_with_sentences(settings)}
+    changed = [i for i, (vector, _) in new_chunks.items() if not np.allclose(vector, before[i], atol=1e-6)]
+    assert len(changed) == 1 and new_sentence in new_chunks[changed[0]][1]
+    assert np.allclose(new_chunks[changed[0]][0], _token_mean(encoder.model, holding[0]), atol=1e-5)
+
+
+def test_an_embedder_without_token_vectors_gives_a_chunk_the_mean_of_its_sentence_vectors(indexed_home, settings, embedder, tmp_path):
+    import shutil
+
+    import numpy as np
+
+    class WholeTexts:
+        """Another model's embedder, as llama-index gives it: whole-text vectors only."""
+
+        def __init__(self, inner):
+            self.inner = inner
+            self.texts: list[str] = []
+
+        def get_text_embedding_batch(self, texts, **kwargs):
+            self.texts.extend(texts)
+            return self.inner.get_text_embedding_batch(texts, **kwargs)
+
+    home = tmp_path / "home"
+    shutil.copytree(Path(indexed_home) / "cache", home / "cache")
+    edited, new_sentence = _edited_seed(settings, tmp_path)
+    whole = WholeTexts(embedder)
+    summary = index_paths(Settings(home=home), [edited], embedder_factory=lambda: whole)
+    assert summary.embedded == 1 and whole.texts == [new_sentence]
+    reader = IndexReader(Settings(home=home))
+    stored = reader.collections["sentences"].get(include=["embeddings", "documents"])
+    by_text = dict(zip(stored["documents"], np.asarray(stored["embeddings"])))
+    for chunk_id, vector, texts in _chunks_with_sentences(Settings(home=home)):
+        mean = np.mean([by_text[t] for t in texts], axis=0)
+        assert np.allclose(vector, mean / np.linalg.norm(mean), atol=1e-5), chunk_id
