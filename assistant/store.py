@@ -315,7 +315,9 @@ class IndexReader:
             except Exception as exc:  # noqa: BLE001 - chromadb raises NotFoundError, ValueError or InternalError by version
                 if is_disk_full(exc):
                     raise
-                raise IndexMismatch(f"The index is damaged ({exc}); run `hrc-assistant index --rebuild`.") from None
+                where = settings.chroma_url or index_root(settings) / self.generation
+                cause = " ".join(str(exc).split())[:160] or type(exc).__name__
+                raise IndexMismatch(f"The index in {where} is damaged ({cause}); run `hrc-assistant index --rebuild`.") from None
         for collection in self.collections.values():
             check_collection(collection)
         self._documents: dict[str, DocumentInfo] | None = None
