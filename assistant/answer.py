@@ -357,7 +357,7 @@ def _topical_list(query: Query, corpora, composer: Composer) -> tuple[Reply, int
 def _stance_members(corpus, query: Query, obj: str, position: str) -> list[tuple[Statement, Sentence]]:
     """The speakers in scope taking `position` towards `obj`, each quoted by the sentence that shows it.
 
-    When the question has a topic of its own ("criticised the government's handling of mining"), only those whose
+    When the question has a topic of its own ("criticised the government's handling of the floods"), only those whose
     statement also addresses it, quoted by the sentence that does."""
     members = {}
     for p in scope_positions(corpus, query):

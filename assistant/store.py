@@ -106,8 +106,13 @@ def store_failure(settings: Settings, generation: str | None, error: BaseExcepti
             f"The disk holding {Path(settings.home).expanduser()} is full, so the index cannot be opened; "
             "free some space (nothing needs rebuilding)."
         )
+    return IndexDamaged(damaged_message(where, error))
+
+
+def damaged_message(where, error: BaseException) -> str:
+    """One line: where the damaged index is, the cause in brief, and the command that rebuilds it."""
     cause = " ".join(str(error).split())[:160] or type(error).__name__
-    return IndexDamaged(f"The index in {where} is damaged ({cause}); run `hrc-assistant index --rebuild`.")
+    return f"The index in {where} is damaged ({cause}); run `hrc-assistant index --rebuild`."
 
 
 def read_batches(collection, batch: int, **query):
@@ -315,12 +320,11 @@ class IndexReader:
             except Exception as exc:  # noqa: BLE001 - chromadb raises NotFoundError, ValueError or InternalError by version
                 if is_disk_full(exc):
                     raise
-                where = settings.chroma_url or index_root(settings) / self.generation
-                cause = " ".join(str(exc).split())[:160] or type(exc).__name__
-                raise IndexMismatch(f"The index in {where} is damaged ({cause}); run `hrc-assistant index --rebuild`.") from None
+                raise IndexMismatch(damaged_message(settings.chroma_url or index_root(settings) / self.generation, exc)) from None
         for collection in self.collections.values():
             check_collection(collection)
         self._documents: dict[str, DocumentInfo] | None = None
+        self._indexers: dict[str, str] = {}
 
     def _open_client(self):
         """The generation's client. Chroma writes when it opens a store, so on a full disk an intact
@@ -358,13 +362,13 @@ class IndexReader:
                 got = read_all(self.collections["documents"], self.settings.store_batch_size, include=["metadatas"])
             infos = [DocumentInfo.model_validate_json(m["info"]) for m in got["metadatas"]]
             self._documents = {i.document_id: i for i in sorted(infos, key=lambda i: (i.session or "", i.date or "", i.title))}
+            self._indexers = {m["document_id"]: m.get("indexer", "") for m in got["metadatas"]}
         return self._documents
 
     def indexers(self) -> dict[str, str]:
         """Document id -> the fingerprint of the indexer that wrote it ("" before fingerprints were stored)."""
-        with reading(self.settings, self.generation):
-            got = read_all(self.collections["documents"], self.settings.store_batch_size, include=["metadatas"])
-        return {m["document_id"]: m.get("indexer", "") for m in got["metadatas"]}
+        self.documents()  # one read of the documents' metadata gives both
+        return self._indexers
 
     def load_document(self, document_id: str) -> DocumentData:
         import numpy as np

@@ -53,7 +53,7 @@ class TermMatches:
         """The weighted share of the question's terms with no counterpart anywhere in the document.
 
         A term has no counterpart when its best match in the document is at most `closeness` (0: nothing at all;
-        a little above 0: only a faint word-vector likeness, as "glaciers" has to "climate"). A missing term ending
+        a little above 0: only a faint word-vector likeness, as "tsunami" has to "weather"). A missing term ending
         in one of `weak_endings` ("-ed", "-ing": what was done, in a paraphrase's own verbs) is weak evidence that
         nobody raised the point: it keeps its weight in the whole but never counts as missing."""
         if not len(self.terms):

@@ -100,8 +100,8 @@ class SpeakerIndex:
                 if flags and len(text) >= 5 and not any(ch.isdigit() for ch in text):
                     self.spellings.setdefault((len(text.split()), len(text)), []).append((text, name))
         for alias, name in self._partial_names():
-            # Part of a name is a name only as written there, capitalised ("the Helsinki Committee", not "forms of
-            # discrimination"); one word of it only after the question's first word ("what did Amnesty say").
+            # Part of a name is a name only as written there, capitalised ("the Lakeside Committee", not "forms of
+            # discrimination"); one word of it only after the question's first word ("what did Riverkeepers say").
             before = r"(?<=[\w,;:'’] )" if " " not in alias else r"(?<![\w-])"
             self.aliases.append((re.compile(rf"{before}{re.escape(alias)}(?![\w-])"), name))
         self.aliases.sort(key=lambda pair: -len(pair[0].pattern))
@@ -178,11 +178,11 @@ class SpeakerIndex:
         return {a for a in aliases if a}
 
     def _partial_names(self) -> list[tuple[str, str]]:
-        """(part, name): the runs of one to four words of an NGO's name by which journalists call it ("Amnesty",
-        "the Helsinki Committee"). A run holds a proper word of that name alone: one the documents never write in
+        """(part, name): the runs of one to four words of an NGO's name by which journalists call it ("Riverkeepers",
+        "the Lakeside Committee"). A run holds a proper word of that name alone: one the documents never write in
         lower case (so not "national", "torture"), in no other speaker's name, not a generic word of organisation
         names; and the run names no other speaker, state, region or bloc. A single word only when it heads a name
-        whose other words are generic ("Amnesty International")."""
+        whose other words are generic ("Riverkeepers International")."""
         generic = {w.casefold() for w in words()["organisation_name_words"]["words"]} | _scaffolding()
         not_speakers = {fold(n) for n in words()["organisation_name_words"]["not_speakers"]}
         lower = {w for s in self.statements for w in re.findall(r"(?<![\w'’-])[a-z][a-z'’-]*", s.text)}
@@ -203,10 +203,10 @@ class SpeakerIndex:
                     if run[0].casefold() in _scaffolding() or run[-1].casefold() in _scaffolding():
                         continue
                     if size == 1 and (i > 0 or len(run[0]) < 4 or any(w.casefold() not in generic for w in ws[1:])):
-                        continue  # one word only as the head of "Amnesty International", "Franciscans International"
+                        continue  # one word only as the head of a name like "Riverkeepers International"
                     if any(proper(re.sub(r"['’]s$", "", w), name) for w in run):
                         found.setdefault(" ".join(run), set()).add(name)
-                        if re.search(r"['’]s$", run[-1]):  # "the Bar Association" for "Bar Association's …"
+                        if re.search(r"['’]s$", run[-1]):  # "the Lawyers Association" for "Lawyers Association's …"
                             found.setdefault(" ".join(run)[:-2], set()).add(name)
         return [(part, next(iter(names))) for part, names in found.items()
                 if len(names) == 1 and fold(part) not in not_speakers and fold(part) not in self.folded_names
