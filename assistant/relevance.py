@@ -28,7 +28,7 @@ import numpy as np
 
 from assistant import polarity
 from assistant.models import Frozen, Query, Sentence, Statement
-from assistant.text import words
+from assistant.text import proper_names, words
 
 DATA = Path(__file__).resolve().parent / "data" / "relevance.json"
 
@@ -132,13 +132,16 @@ def judgement(corpus, query: Query, positions: list[int]) -> Judgement:
     texts = list(dict.fromkeys(corpus.foreground(t) for t in query_texts(query)))
     if not texts or not positions:
         return Judgement([], 0.0)
-    scored = corpus.score_sentences(texts, positions)
-    probabilities = model.probabilities(scored.features)
     asked = query.asked or query.question
+    names = proper_names(asked)
+    scored = corpus.score_sentences(texts, positions, names)
+    probabilities = model.probabilities(scored.features)
     asked_acts = model.acts(asked)
     reversed_by = polarity.reversal(asked)  # None unless the question takes a pole of an evaluative axis
     per_statement: dict[int, list[tuple[float, Sentence]]] = {}
-    for (position, sentence), probability in zip(scored.sentences, probabilities.tolist()):
+    for (position, sentence), probability, named in zip(scored.sentences, probabilities.tolist(), scored.features["named"].tolist()):
+        if not named:
+            probability *= 0.1  # the question only names someone or something, and this sentence does not name it
         if asked_acts and model.conflicts(asked_acts, model.acts(sentence.text)):
             probability *= 0.1  # the opposite act: near the topic, but not what was asked
         elif reversed_by is not None and probability >= model.floor and reversed_by(sentence.text):
@@ -150,4 +153,4 @@ def judgement(corpus, query: Query, positions: list[int]) -> Judgement:
         judged.append(Judged(
             corpus.data.statements[position], pairs[0][0], tuple(s for _, s in pairs), tuple(p for p, _ in pairs),
         ))
-    return Judgement(sorted(judged, key=lambda j: -j.probability), corpus.unmatched(query_texts(query)))
+    return Judgement(sorted(judged, key=lambda j: -j.probability), corpus.unmatched(query_texts(query), names))

@@ -121,17 +121,18 @@ class Corpus:
         scores = self.sentence_bm25.get_batch_scores(query, rows.tolist())
         return np.clip(np.asarray(scores) / ideal, 0.0, 1.5)
 
-    def score_sentences(self, texts: list[str], positions: list[int] | None = None) -> Scored:
+    def score_sentences(self, texts: list[str], positions: list[int] | None = None, names: frozenset[str] = frozenset()) -> Scored:
         """Features of every sentence in scope against the best of `texts`.
 
         dense: cosine to the sentence; lexical: normalised BM25; filler: closeness to courtesy formulas;
-        coverage: soft coverage of the question's terms; lead: the dense score's distance above the
+        coverage: soft coverage of the question's terms; named: 0 where a question that is only names meets none of
+        them (no model weight; `relevance.judgement` discounts such sentences); lead: the dense score's distance above the
         document's typical sentence for this question, in standard deviations (one scale for easy and
-        hard questions).
+        hard questions). `names`: words the question writes as names, matched only by spelling.
         """
         rows = self._rows(positions)
         everything = np.arange(len(self.data.sentence_rows))
-        features = {name: np.full(len(rows), -np.inf) for name in ("dense", "lexical", "coverage", "lead", "gap", "coverage_gap")}
+        features = {name: np.full(len(rows), -np.inf) for name in ("dense", "lexical", "coverage", "lead", "gap", "coverage_gap", "named")}
         vectors = self.assistant.embed_queries(list(texts))  # every text in one model call
         for text, vector in zip(texts, vectors):
             similarity = self.data.vectors @ vector
@@ -139,11 +140,12 @@ class Corpus:
             features["dense"] = np.maximum(features["dense"], similarity[rows])
             features["lead"] = np.maximum(features["lead"], (similarity[rows] - float(similarity.mean())) / spread)
             features["lexical"] = np.maximum(features["lexical"], self.lexical(text, rows))
-            matches = self.terms.match(text, everything)
+            matches = self.terms.match(text, everything, names)
             coverage = matches.coverage()
             features["coverage"] = np.maximum(features["coverage"], coverage[rows])
             features["gap"] = np.maximum(features["gap"], similarity[rows] - float(similarity.max()))
             features["coverage_gap"] = np.maximum(features["coverage_gap"], coverage[rows] - float(coverage.max(initial=0.0)))
+            features["named"] = np.maximum(features["named"], self._names_held(matches, names)[rows])
         features["filler"] = self.filler[rows]
         sentences = []
         for row in rows.tolist():
@@ -151,9 +153,19 @@ class Corpus:
             sentences.append((position, self.data.statements[position].sentences[index]))
         return Scored(sentences, {k: np.where(np.isfinite(v), v, 0.0) for k, v in features.items()})
 
-    def unmatched(self, texts: list[str]) -> float:
+    @staticmethod
+    def _names_held(matches, names: frozenset[str]) -> np.ndarray:
+        """Per sentence: 1 if it holds one of the names that are all the text's terms, else 0; all 1 when the text
+        is more than names (dense likeness between names is no evidence that a sentence is about that one)."""
+        rows = [t for t, term in enumerate(matches.terms) if term in names]
+        if not rows or len(rows) < len(matches.terms):
+            return np.ones(matches.per_sentence.shape[1])
+        return (matches.per_sentence[rows].max(axis=0) >= 1.0).astype(float)
+
+    def unmatched(self, texts: list[str], names: frozenset[str] = frozenset()) -> float:
         """The least share (over `texts`) of a question's terms, weighted by rarity, with no counterpart in the document."""
-        shares = [m.unmatched(self.weak_endings, self.missing_closeness) for m in (self.terms.match(t, np.zeros(0, dtype=int)) for t in texts) if m.terms]
+        matches = (self.terms.match(t, np.zeros(0, dtype=int), names) for t in texts)
+        shares = [m.unmatched(self.weak_endings, self.missing_closeness) for m in matches if m.terms]
         return min(shares, default=0.0)
 
     def sentence_hits(self, text: str, positions: list[int] | None = None) -> list[SentenceHit]:

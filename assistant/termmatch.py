@@ -25,7 +25,7 @@ def terms_of(text: str) -> list[str]:
     return list(dict.fromkeys(w for w in words(text) if _is_term(w)))
 
 
-_RECENT_TEXTS = 16
+_RECENT_TEXTS = 16  # (text, names) pairs
 TYPO_MIN_LENGTH = 6  # shorter words are too often another word one letter away ("poison", "prison")
 TYPO_SIMILARITY = 0.88  # difflib ratio from which two spellings are one word mistyped
 
@@ -109,33 +109,40 @@ class TermMatcher:
     def idf(self, term: str) -> float:
         return float(np.log((self.sentences + 1) / (self.frequency.get(stem(term), 0) + 0.5)))
 
-    def match(self, text: str, rows: np.ndarray) -> TermMatches:
-        """The matches of `text`'s terms over the sentences at `rows` and over the whole document."""
-        terms, weights, everywhere = self._everywhere(text)
+    def match(self, text: str, rows: np.ndarray, names: frozenset[str] = frozenset()) -> TermMatches:
+        """The matches of `text`'s terms over the sentences at `rows` and over the whole document.
+
+        A term among `names` (lower-cased words the question writes as a name) matches only itself or a
+        misspelling: word vectors find any name "close" to another one, and a person or place the document
+        never names has no counterpart in it."""
+        terms, weights, everywhere = self._everywhere(text, names)
         return TermMatches(terms, weights, everywhere[:, rows], everywhere.max(axis=1, initial=0.0))
 
-    def _everywhere(self, text: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    def _everywhere(self, text: str, names: frozenset[str]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
         """(terms, their weights, terms × every sentence), remembered for the last few texts: an ask scores
         the same question text for several speakers and asks whether the document lacks its terms."""
+        key = (text, names)
         with self._lock:
-            if text in self._recent:
-                self._recent.move_to_end(text)
-                return self._recent[text]
+            if key in self._recent:
+                self._recent.move_to_end(key)
+                return self._recent[key]
         terms = tuple(terms_of(text))
         if not terms or not self.vocabulary:
             found = (terms, np.ones(len(terms)), np.zeros((len(terms), self.sentences)))
         else:
-            found = (terms, np.array([self.idf(t) for t in terms]), self._soft(terms))
+            found = (terms, np.array([self.idf(t) for t in terms]), self._soft(terms, names))
         with self._lock:
-            self._recent[text] = found
+            self._recent[key] = found
             while len(self._recent) > _RECENT_TEXTS:
                 self._recent.popitem(last=False)
         return found
 
-    def _soft(self, terms: tuple[str, ...]) -> np.ndarray:
+    def _soft(self, terms: tuple[str, ...], names: frozenset[str]) -> np.ndarray:
         closeness = self.word_vectors.vectors(list(terms)) @ self.vectors.T  # terms × vocabulary
         soft = np.clip((closeness - self.low) / (self.high - self.low), 0.0, 1.0)
         for t, term in enumerate(terms):
+            if term in names:
+                soft[t] = 0.0
             same = self.stem_words.get(stem(term))
             if same:
                 soft[t, same] = 1.0

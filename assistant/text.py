@@ -77,6 +77,18 @@ def words(text: str) -> list[str]:
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
+def proper_names(text: str) -> frozenset[str]:
+    """Lower-cased words that `text` writes as names: an initial capital, not the first word of a sentence,
+    not an all-capitals acronym ("Was Ana Ortiz mentioned?" gives {"ana", "ortiz"})."""
+    found = set()
+    for start, end in sentence_spans(text):
+        for k, match in enumerate(_WORD.finditer(text[start:end])):
+            token = match.group()
+            if k and token[0].isupper() and any(c.islower() for c in token[1:]):
+                found.add(token.lower().replace("’", "'"))
+    return frozenset(found)
+
+
 def content_words(text: str) -> list[str]:
     """Words that carry meaning: no stopwords, no one-letter tokens, light stemming."""
     return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1]

@@ -316,3 +316,37 @@ def test_a_side_with_a_topic_of_its_own_lists_only_those_who_took_it_on_that_top
         assert by_id[c.statement_id].stance_on("country").position == "critical"
     assert sum("prisoner" in c.quote.lower() or "detain" in c.quote.lower() for c in answer.citations) >= len(answer.citations) / 2
     assert_verbatim(answer, seed)
+
+
+def test_a_name_in_a_question_is_a_word_written_with_a_capital_inside_a_sentence():
+    from assistant.text import proper_names
+
+    assert proper_names("Was Ana Ortiz mentioned? Ask the UN about it.") == {"ana", "ortiz"}
+    assert proper_names("who talked about the water crisis?") == frozenset()
+
+
+def test_a_name_matches_only_its_own_spelling_or_a_misspelling_never_a_similar_name():
+    from assistant.termmatch import TermMatcher
+    from assistant.wordvectors import word_vectors
+
+    sentences = ["Minister Ivan Petrenko opened the session.", "The budget of the programme was adopted in June."]
+    matcher = TermMatcher(sentences, word_vectors(), *load_model().term_closeness)
+    rows = np.arange(len(sentences))
+    assert matcher.match("Petrova", rows, frozenset({"petrova"})).unmatched() == 1.0
+    assert matcher.match("Petrenko", rows, frozenset({"petrenko"})).unmatched() == 0.0
+    assert matcher.match("Petrenkko", rows, frozenset({"petrenkko"})).unmatched() == 0.0  # mistyped
+
+
+@pytest.mark.parametrize("name", ["Olga Brennan", "Tomasz Ridgeway"])
+def test_a_person_the_document_never_names_was_not_mentioned(assistant_offline, seed, name):
+    answer = ask(assistant_offline, seed, question=f"Was {name} mentioned?", intent="list", topic=name, yes_no=True)
+    assert answer.abstained and answer.citations == (), answer.answer
+    assert answer.answer.startswith("No.")
+
+
+def test_a_person_the_document_names_is_found_by_the_sentence_that_names_them(assistant_offline, seed):
+    person = "Bialiatski"  # named once in the seed, by one NGO
+    answer = ask(assistant_offline, seed, question=f"Did anyone mention {person}?", intent="list", topic=person, yes_no=True)
+    assert not answer.abstained and answer.answer.startswith("Yes.")
+    assert all(person in c.quote for c in answer.citations)
+    assert_verbatim(answer, seed)
