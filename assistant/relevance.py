@@ -129,7 +129,7 @@ def judge(corpus, query: Query, positions: list[int]) -> list[Judged]:
 def judgement(corpus, query: Query, positions: list[int]) -> Judgement:
     """Every statement at `positions`, judged, with the question's unmatched share."""
     model = load_model()
-    texts = list(dict.fromkeys(corpus.foreground(t) for t in query_texts(query)))
+    texts = list(dict.fromkeys(corpus.searchable(t) for t in query_texts(query)))
     if not texts or not positions:
         return Judgement([], 0.0)
     asked = query.asked or query.question

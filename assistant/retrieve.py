@@ -22,6 +22,10 @@ from assistant.text import content_words
 from assistant.wordvectors import word_vectors
 
 _RRF_K = 60
+# "the Ruvala, the youth wing of the ruling party," / "Ruvala (a militia …)": a name the document explains in passing.
+_DEFINED_NAME = re.compile(
+    r"\b((?:[A-Z][\w'’-]+)(?:\s+(?:of\s+|the\s+)?[A-Z][\w'’-]+)*)\s*[,(]\s*(?:the|a|an)\s+([a-z][^,.;()]{3,80}?)\s*[,).;]"
+)
 _ACRONYM = re.compile(r"((?:[A-Z][\w'’-]+\s+)(?:(?:of|for|and|the|on|in|to|de)\s+|[A-Z][\w'’-]+\s+){0,8}?[A-Z][\w'’-]+)\s+\(([A-Z][A-Za-z0-9+]{1,9})\)")
 
 
@@ -65,6 +69,7 @@ class Corpus:
         # How much a sentence reads like a courtesy formula (0 = not at all); relevance penalises it.
         self.filler = np.clip(closeness - model.filler_similarity, 0.0, None) / max(1e-9, 1.0 - model.filler_similarity)
         self.terms = TermMatcher([self._sentence(i).text for i in range(len(rows))], word_vectors(), *model.term_closeness)
+        self.defined_names = self._defined_names()
         self.weak_endings = model.unmatched_weak_endings
         self.missing_closeness = model.unmatched_closeness
 
@@ -96,6 +101,36 @@ class Corpus:
                 if long and short and long != short:
                     found[long] = found[short] = (long, short)
         return found
+
+    def _defined_names(self) -> list[tuple[str, frozenset[str]]]:
+        """Names the document explains in an apposition ("the Ruvala, the youth wing of the ruling party,"), with the
+        content stems of the explanation: a question may ask in the explanation's words about what speakers call
+        by the name. Not a list ("the A, the B and the C"), not a state or region, not a word the document also
+        writes in lower case."""
+        from assistant import gazetteer
+
+        lower = {w for s in self.data.statements for w in re.findall(r"\b[a-z][\w'’-]+", s.text)}
+        found: dict[str, frozenset[str]] = {}
+        for statement in self.data.statements:
+            for match in _DEFINED_NAME.finditer(statement.text):
+                name, explanation = match.group(1), match.group(2)
+                stems = frozenset(content_words(explanation))
+                if re.search(r"\b(?:and|or)\b", explanation) or len(stems) < 2 or gazetteer.canonical_name(name):
+                    continue
+                if all(w.lower() in lower for w in name.split() if w not in ("of", "the")):
+                    continue
+                found.setdefault(name, stems)
+        return list(found.items())
+
+    def searchable(self, text: str) -> str:
+        """A question text as sentences are compared with: without the document's background words
+        (`foreground`), and with the names the document explains in words the question uses (at least two of
+        the explanation's words and most of them)."""
+        text = self.foreground(text)
+        asked = set(content_words(text))
+        named = [name for name, stems in self.defined_names
+                 if len(stems & asked) >= 2 and len(stems & asked) >= 0.6 * len(stems) and name.lower() not in text.lower()]
+        return " ".join([text, *named])
 
     # ------------------------------------------------------------ scoring
 

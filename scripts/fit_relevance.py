@@ -81,7 +81,7 @@ def collect() -> list:
         query = understand(item.question, [], [corpus])
         if not query.topic or query.intent not in ("list", "speaker", "compare", "count") or query.stance:
             continue  # rosters, facts and stance lists are not decided by relevance
-        texts = list(dict.fromkeys(corpus.foreground(t) for t in relevance.query_texts(query)))
+        texts = list(dict.fromkeys(corpus.searchable(t) for t in relevance.query_texts(query)))
         wanted = {name_key(n) for n in item.speakers()}
         required = {name_key(n) for n in item.must_cite} | {name_key(n) for g in item.any_of for n in g}
         statements = corpus.data.statements

@@ -350,3 +350,17 @@ def test_a_person_the_document_names_is_found_by_the_sentence_that_names_them(as
     assert not answer.abstained and answer.answer.startswith("Yes.")
     assert all(person in c.quote for c in answer.citations)
     assert_verbatim(answer, seed)
+
+
+def test_a_name_the_document_explains_is_found_when_the_question_asks_in_the_explanations_words(burundi):
+    assistant, corpus = burundi
+    defined = dict(corpus.defined_names)
+    name = next(iter(defined))  # the Burundi summary explains one local name in an apposition
+    assert len(defined[name]) >= 2 and all(n[0].isupper() for n, _ in corpus.defined_names)
+    assert name in corpus.searchable("attacks by the youth league of the ruling party on opponents")
+    assert name not in corpus.searchable("attacks on opponents by the police")
+    answer = ask(assistant, corpus, question="Who raised violence by the ruling party's youth?", intent="list",
+                 topic="violence by the ruling party's youth")
+    naming = {c.speaker for c in answer.citations if name in c.quote}
+    assert len(naming) >= 3, answer.answer  # speakers who only use the name count, not just the one who explained it
+    assert_verbatim(answer, corpus)
