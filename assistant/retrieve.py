@@ -58,7 +58,8 @@ class Corpus:
         self.assistant = assistant
         rows = data.sentence_rows
         self.row_statement = np.array([r[0] for r in rows], dtype=np.int32)
-        self.concept_index = topics.merged_index(self._acronyms())
+        acronyms = self._acronyms()
+        self.concept_index = topics.merged_index(topics.acronym_index(acronyms))
         tokens = [topics.canonical_tokens(content_words(self._sentence(i).text), self.concept_index) or ["_"] for i in range(len(rows))]
         self.sentence_bm25 = BM25Okapi(tokens)
         self.statement_bm25 = BM25Okapi([content_words(s.text) or ["_"] for s in data.statements])
@@ -68,7 +69,12 @@ class Corpus:
         closeness = (data.vectors @ filler.T).max(axis=1) if len(rows) else np.zeros(0)
         # How much a sentence reads like a courtesy formula (0 = not at all); relevance penalises it.
         self.filler = np.clip(closeness - model.filler_similarity, 0.0, None) / max(1e-9, 1.0 - model.filler_similarity)
-        self.terms = TermMatcher([self._sentence(i).text for i in range(len(rows))], word_vectors(), *model.term_closeness)
+        # Soft term matching reads each sentence with the other wordings of the concepts it names ("UCMs" is also
+        # "unilateral coercive measures"), so a question in one wording covers a sentence in another.
+        said = topics.wordings(self.concept_index, acronyms)
+        texts = [" ".join([self._sentence(i).text, *(p for t in dict.fromkeys(tokens[i]) if t.startswith("≡") for p in said.get(t[1:], ()))])
+                 for i in range(len(rows))]
+        self.terms = TermMatcher(texts, word_vectors(), *model.term_closeness)
         self.defined_names = self._defined_names()
         self.weak_endings = model.unmatched_weak_endings
         self.missing_closeness = model.unmatched_closeness
@@ -92,15 +98,13 @@ class Corpus:
         position, index = self.data.sentence_rows[row]
         return self.data.statements[position].sentences[index]
 
-    def _acronyms(self) -> topics.ConceptIndex:
-        """Acronyms the document defines, e.g. "Special Rapporteur (SR)", as extra concepts."""
-        found: topics.ConceptIndex = {}
+    def _acronyms(self) -> list[tuple[str, str]]:
+        """(long form, acronym) pairs the document defines, e.g. ("Special Rapporteur", "SR"), once each."""
+        found = {}
         for statement in self.data.statements:
             for match in _ACRONYM.finditer(statement.text):
-                long, short = topics.variant(match.group(1)), topics.variant(match.group(2))
-                if long and short and long != short:
-                    found[long] = found[short] = (long, short)
-        return found
+                found.setdefault((match.group(1), match.group(2)), None)
+        return list(found)
 
     def _defined_names(self) -> list[tuple[str, frozenset[str]]]:
         """Names the document explains in an apposition ("the Ruvala, the youth wing of the ruling party,"), with the

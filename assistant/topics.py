@@ -9,6 +9,7 @@ becomes the same token, which is what the sentence BM25 index and its queries ar
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -42,6 +43,36 @@ def merged_index(extra: ConceptIndex | None = None) -> ConceptIndex:
     for key, value in (extra or {}).items():
         index[key] = tuple(dict.fromkeys(index.get(key, ()) + value))
     return index
+
+
+def acronym_index(pairs: list[tuple[str, str]]) -> ConceptIndex:
+    """Concepts of a document's own (long form, acronym) pairs."""
+    found: ConceptIndex = {}
+    for long_form, short_form in pairs:
+        long, short = variant(long_form), variant(short_form)
+        if long and short and long != short:
+            found[long] = found[short] = (long, short)
+    return found
+
+
+def wordings(index: ConceptIndex, pairs: list[tuple[str, str]] = ()) -> dict[str, tuple[str, ...]]:
+    """Per concept token of `canonical_tokens` (without its mark), the phrases that say it, as written: a sentence
+    that says "UCMs" also says "unilateral coercive measures" to a reader. Only concepts that have an acronym: an
+    acronym and its long form say exactly the same thing, where looser synonyms would bring in words that a
+    question's term then finds "close" by word vectors."""
+    phrases = [p for group in json.loads(THESAURUS_FILE.read_text(encoding="utf-8"))["groups"] for p in group["phrases"]]
+    phrases += [p for pair in pairs for p in pair]
+    found: dict[str, list[str]] = {}
+    for phrase in phrases:
+        concept = index.get(variant(phrase))
+        if concept is not None:
+            found.setdefault(" ".join(concept[0]), []).append(phrase)
+    return {key: tuple(dict.fromkeys(values)) for key, values in found.items() if any(map(_is_acronym, values))}
+
+
+def _is_acronym(phrase: str) -> bool:
+    """ "ICC", "UCMs", "LGBTQI+", "CoL": one word with at least two capitals and none of them only at its start."""
+    return bool(re.fullmatch(r"[A-Z][A-Za-z]*[A-Z][a-z]?\+?", phrase))
 
 
 def canonical_tokens(words: list[str], index: ConceptIndex) -> list[str]:

@@ -364,3 +364,20 @@ def test_a_name_the_document_explains_is_found_when_the_question_asks_in_the_exp
     naming = {c.speaker for c in answer.citations if name in c.quote}
     assert len(naming) >= 3, answer.answer  # speakers who only use the name count, not just the one who explained it
     assert_verbatim(answer, corpus)
+
+
+def test_a_sentence_that_uses_an_acronym_covers_a_question_that_spells_it_out(seed):
+    rows = [r for r, (p, i) in enumerate(seed.data.sentence_rows)
+            if "UCMs" in seed.data.statements[p].sentences[i].text and "coercive" not in seed.data.statements[p].sentences[i].text]
+    assert rows  # the seed says "UCMs" in some sentences without spelling it out
+    coverage = seed.terms.match("unilateral coercive measures", np.array(rows)).coverage()
+    assert coverage.min() == pytest.approx(1.0)
+
+
+def test_each_concept_is_read_in_all_its_wordings_including_the_documents_own_acronyms():
+    from assistant import topics
+
+    pairs = [("Committee on Lakes", "CoL")]
+    said = topics.wordings(topics.merged_index(topics.acronym_index(pairs)), pairs)
+    assert {"Committee on Lakes", "CoL"} <= set(next(v for v in said.values() if "CoL" in v))
+    assert any({"UCMs", "unilateral coercive measures"} <= set(v) for v in said.values())  # general HRC vocabulary
