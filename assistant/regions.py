@@ -116,8 +116,8 @@ def find_blocs(text: str, taken: Iterable[tuple[int, int]] = ()) -> list[BlocMen
         for match in pattern.finditer(text):
             form = match.group(0)
             bloc = by_form.get(" ".join(form.lower().split()))
-            if bloc is None or _acronym_case_differs(form, bloc):
-                continue
+            if bloc is None or (_acronym_case_differs(form, bloc) and not after_noun.match(text[match.end():])):
+                continue  # "eu" in lower case is the EU only as a scope typed in haste: "eu members", "eu countries"
             if any(s < match.end() and match.start() < e for s, e in spans):
                 continue
             scoped = is_adjective or bool(after_noun.match(" " + form.split()[-1]) or after_noun.match(text[match.end():])
@@ -128,7 +128,7 @@ def find_blocs(text: str, taken: Iterable[tuple[int, int]] = ()) -> list[BlocMen
 
 
 def _acronym_case_differs(form: str, bloc: Bloc) -> bool:
-    """"EU", "OIC": acronyms count only in capitals ("eu" or "cis" in lower case is not them)."""
+    """"EU", "OIC": acronyms count in capitals ("eu" or "cis" in lower case is not them, unless a scope noun follows)."""
     written = next((n for n in bloc.names + bloc.adjectives if n.lower() == " ".join(form.lower().split())), form)
     return written.isupper() and len(written) <= 6 and form != written
 

@@ -2,15 +2,20 @@
 
 General method for any dialogue of the series: a small linear classifier (softmax regression) over the
 sentence embeddings the index already computes, plus a flag for negation, which the embeddings barely see
-("does not support" / "supports"). Its training set is `data/stance_examples.json`: generic sentences in
+("does not support" / "supports"), and the word stems that recur in its examples (an embedding is mostly the
+sentence's topic; the stems carry the wording of a position, "welcomes the focus of the report", "urges the
+authorities to", across topics the examples never saw). Its training set is `data/stance_examples.json`: generic sentences in
 the Council's diplomatic register, written for invented dialogues on many subjects (country inquiries and
 rapporteurs, thematic mandates), each labelled with its object (the mandate/report or the country
 concerned) and its position (supportive, critical), or neutral (courtesy, questions, national practice).
-Every sentence of a statement takes the class the model gives it when the model is sure enough.
+Every sentence of a statement takes the side the model gives it when the model is sure enough and that side outweighs
+the neutral reading.
 A statement takes a side on an object when its sentences of that side clearly
 outweigh those of the other; a statement with both (welcomes progress, condemns violations) is mixed and
 stays neutral. Experts presenting the report take no side; the country concerned's own statement has no
-position towards itself; a dialogue with no country concerned has only the mandate object.
+position towards itself; a dialogue with no country concerned has only the mandate object. In a thematic dialogue
+where the country concerned is only the country the mandate holder visited, a sentence speaks of that country only
+when it names it: a delegation's remarks on its own country, or on others, are no position towards the visited one.
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
+from assistant.gazetteer import canonical_name, find_names
 from assistant.models import Frozen, Stance, Statement
 from assistant.polarity import lexicon
-from assistant.text import words
+from assistant.text import stem, words
 
 DATA = Path(__file__).resolve().parent / "data" / "stance_examples.json"
 FITTED = Path(__file__).resolve().parent / "data" / "stance_model.json"  # written by scripts/fit_stance.py
@@ -43,6 +49,8 @@ class StanceExamples(Frozen):
     l2: float  # weight decay of the fit
     iterations: int  # full-batch gradient steps of the fit
     learning_rate: float
+    lexical_weight: float  # the value of a word feature (a word stem of the examples) beside the scaled embedding
+    lexical_min_count: int  # a stem is a feature when at least this many examples hold it
     min_probability: float  # a sentence takes its likeliest side only when the model gives it at least this
     dominance: float  # a statement takes a side when that side's evidence outweighs the other's this many times
 
@@ -61,6 +69,7 @@ def load_examples(path: Path = DATA) -> StanceExamples:
     return StanceExamples(
         examples=examples, scale=float(decision["scale"]), l2=float(decision["l2"]),
         iterations=int(decision["iterations"]), learning_rate=float(decision["learning_rate"]),
+        lexical_weight=float(decision["lexical_weight"]), lexical_min_count=int(decision["lexical_min_count"]),
         min_probability=float(decision["min_probability"]), dominance=float(decision["dominance"]),
     )
 
@@ -72,7 +81,8 @@ def fingerprint(examples: StanceExamples) -> str:
     from assistant.embedding import MODEL_NAME
 
     content = [MODEL_NAME, [(e.text, e.object, e.label) for e in examples.examples],
-               [examples.scale, examples.l2, examples.iterations, examples.learning_rate]]
+               [examples.scale, examples.l2, examples.iterations, examples.learning_rate, examples.lexical_weight,
+                examples.lexical_min_count]]
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
@@ -88,6 +98,19 @@ def is_negated(text: str) -> bool:
     return any(w in negators or w.endswith("n't") for w in words(text))
 
 
+def stems(text: str) -> set[str]:
+    """The sentence's word stems, function words included ("our" country, "against" a mandate)."""
+    return {stem(w) for w in words(text)}
+
+
+def vocabulary(examples: StanceExamples) -> tuple[str, ...]:
+    """The word features: stems that recur in the examples, so the wording of a position counts beside its topic."""
+    from collections import Counter
+
+    counts = Counter(w for e in examples.examples for w in stems(e.text))
+    return tuple(sorted(w for w, n in counts.items() if n >= examples.lexical_min_count))
+
+
 def _normalised(vectors):
     import numpy as np
 
@@ -96,7 +119,10 @@ def _normalised(vectors):
 
 
 class StanceClassifier:
-    """A softmax regression over sentence embeddings (plus a negation feature), fitted once on the examples.
+    """A softmax regression over sentence embeddings, a negation feature and the recurring word stems of the examples.
+
+    A sentence embedding is mostly its topic; the word features carry the wording of a position ("welcomes the
+    focus of the report", "urges the authorities to") across topics the examples never saw.
 
     Fitting needs the examples' embeddings (a second or two); the fit of the shipped examples is kept in
     `data/stance_model.json` (scripts/fit_stance.py) and used while it matches them, else the model is fitted here.
@@ -113,7 +139,9 @@ class StanceClassifier:
             # The shipped fit of these very examples (scripts/fit_stance.py): no need to embed and fit them again.
             self.weights = np.asarray(fitted["weights"], dtype=np.float32)
             self.bias = np.asarray(fitted["bias"], dtype=np.float32)
+            self.vocabulary = tuple(fitted["vocabulary"])
             return
+        self.vocabulary = vocabulary(self.examples)
         vectors = _normalised(embed([e.text for e in self.examples.examples]))
         labels = np.asarray([self.classes.index((e.object, e.label)) for e in self.examples.examples])
         features = self._features(vectors, [e.text for e in self.examples.examples])
@@ -126,11 +154,17 @@ class StanceClassifier:
             self.bias -= self.examples.learning_rate * gradient.sum(axis=0)
 
     def _features(self, vectors, texts: Sequence[str]):
-        """The scaled embedding and whether the sentence is negated (which the embedding barely shows)."""
+        """The scaled embedding, whether the sentence is negated (which the embedding barely shows), its word stems."""
         import numpy as np
 
         negated = np.asarray([[float(is_negated(t))] for t in texts], dtype=np.float32).reshape(len(texts), 1)
-        return np.hstack([vectors * self.examples.scale, negated])
+        column = {w: k for k, w in enumerate(self.vocabulary)}
+        lexical = np.zeros((len(texts), len(self.vocabulary)), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for w in stems(text):
+                if w in column:
+                    lexical[row, column[w]] = self.examples.lexical_weight
+        return np.hstack([vectors * self.examples.scale, negated, lexical])
 
     def _probabilities(self, features):
         import numpy as np
@@ -147,24 +181,33 @@ class StanceClassifier:
         matrix = _normalised(vectors).reshape(len(texts), -1)
         out = []
         sided = [k for k, c in enumerate(self.classes) if c != NEUTRAL]
+        neutral = self.classes.index(NEUTRAL)
         for row in self._probabilities(self._features(matrix, texts)):
-            # The likeliest side, even under a courtesy: "thanks the experts and supports their mandate".
+            # The likeliest side, even under a courtesy ("thanks the experts and supports their mandate"), but only
+            # when it outweighs the reading that takes no side: a bare "thanks the Rapporteur for the report" stays neutral.
             best = max(sided, key=lambda k: row[k])
-            chosen = self.classes[best] if row[best] >= self.examples.min_probability else NEUTRAL
+            clear = row[best] >= self.examples.min_probability and row[best] > row[neutral]
+            chosen = self.classes[best] if clear else NEUTRAL
             out.append((chosen, float(row[best])))
         return out
 
-    def stances(self, statement: Statement, sentence_vectors, has_country: bool, country_mandate: bool = False) -> tuple[Stance, ...]:
+    def stances(self, statement: Statement, sentence_vectors, has_country: bool, country_mandate: bool = False,
+                visited: str | None = None) -> tuple[Stance, ...]:
         """The statement's stance on each object; `sentence_vectors` are its sentences' embeddings, in order.
 
         A sentence counts for one class only, its likeliest side: a sentence condemning the
         authorities is evidence against the country, not against the mandate too. When the mandate is
         about the country concerned (`country_mandate`), backing the mandate and criticising the country
         are one position; a statement that seems to take both opposite sides keeps only the clearer one.
+        `visited` names the country concerned of a thematic dialogue (the country the mandate holder visited):
+        a sentence counts towards it only when it names it.
         """
         if statement.speaker_type in ("panel", "unknown") or not statement.sentences:
             return ()
         labelled = self.classify([s.text for s in statement.sentences], sentence_vectors)
+        if visited is not None:
+            labelled = [(label, p) if label[0] != "country" or names_country(sentence.text, visited) else (NEUTRAL, p)
+                        for (label, p), sentence in zip(labelled, statement.sentences)]
         objects = ["mandate"]
         if has_country and statement.speaker_type != "country_concerned":
             objects.append("country")  # not a country's position towards itself
@@ -201,6 +244,25 @@ def _consistent(stances: tuple[Stance, ...]) -> tuple[Stance, ...]:
 
 def has_country_concerned(statements: Sequence[Statement]) -> bool:
     return any(s.speaker_type == "country_concerned" for s in statements)
+
+
+def names_country(text: str, country: str) -> bool:
+    """The sentence names `country`, by any of its names or its demonym ("the Ruritanian authorities")."""
+    canonical = (canonical_name(country) or (country,))[0]
+    return any(m.canonical == canonical for m in find_names(text, "state", adjectives=True))
+
+
+def document_stances(classifier: StanceClassifier, statements: Sequence[Statement], vectors: dict[str, Sequence],
+                     title: str, mandate: str | None) -> tuple[Statement, ...]:
+    """Every statement of one dialogue with its stances; `vectors` are each statement's sentence embeddings, by id."""
+    country = has_country_concerned(statements)
+    country_mandate = is_country_mandate(statements, title, mandate)
+    concerned = next((s.speaker for s in statements if s.speaker_type == "country_concerned"), None)
+    visited = None if country_mandate else concerned
+    return tuple(
+        s.model_copy(update={"stances": classifier.stances(s, vectors.get(s.statement_id, []), country, country_mandate, visited)})
+        for s in statements
+    )
 
 
 def is_country_mandate(statements: Sequence[Statement], title: str, mandate: str | None) -> bool:

@@ -9,8 +9,12 @@ A misspelt speaker name ("Zimbabwae") is corrected against the speakers of the d
 edit distance, only for words the documents never use; chat spellings ("abt") are written out. A meeting
 fact is asked only when the question holds nothing beyond the meeting's own words, and a topic gets a
 headline label only when it is the noun phrase after a verb of saying.
+A claim that ends by asking for its source ("someone called the vote a farce — who said that?") is asked as
+"who called the vote a farce?".
 History comes in with every call, so the engine stays stateless: "And China?" keeps the topic, "which of
-them…" keeps the speakers of the previous answer.
+them…" keeps the speakers of the previous answer, "the second one" or "the one working on defenders in the
+east" picks one of them (by its place in that answer, or by words of its name), and "and how much…?" goes on
+with the speaker of the turn before.
 """
 
 from __future__ import annotations
@@ -104,6 +108,13 @@ class SpeakerIndex:
             # discrimination"); one word of it only after the question's first word ("what did Riverkeepers say").
             before = r"(?<=[\w,;:'’] )" if " " not in alias else r"(?<![\w-])"
             self.aliases.append((re.compile(rf"{before}{re.escape(alias)}(?![\w-])"), name))
+            if " " in alias:
+                # Several words of a name holding a proper word are that name in any case ("the lakeside committee"),
+                # and one slip from it still is ("the lakeside committe").
+                folded_alias = fold(alias)
+                self.aliases.append((re.compile(rf"(?<![\w-]){re.escape(folded_alias)}(?![\w-])", re.I), name))
+                if len(folded_alias) >= 9:
+                    self.spellings.setdefault((len(folded_alias.split()), len(folded_alias)), []).append((folded_alias, name))
         self.aliases.sort(key=lambda pair: -len(pair[0].pattern))
         self._vocabulary: frozenset[str] | None = None
         self._stems: frozenset[str] | None = None
@@ -154,6 +165,7 @@ class SpeakerIndex:
             # "the Russian delegation", "the Belarusian authorities": an adjective names a speaker only with such a noun.
             aliases.update(f"{a} {noun}" for a in adjectives for noun in _SPEAKER_NOUNS)
             aliases.update(f"the {a}" for a in adjectives if a.endswith(("ch", "sh", "se", "ss")))  # "the Dutch", "the French"
+            aliases.update(f"the {a}s" for a in adjectives if a.endswith(("an", "i")))  # "the Iranians", "the Saudis"
         statement = next(s for s in self.statements if s.speaker == name)
         if statement.speaker_type == "panel":
             parts = name.split()
@@ -246,7 +258,9 @@ class SpeakerIndex:
             word = match.group(0)
             if word not in vocabulary and word not in _known_words() and stem(word) not in self.stems():
                 most = 1  # one slip ("rappoteur"); two edits turn real words into others ("condemned" → "concerned")
-                distances = {w: edits(word, w, most) for w in _question_vocabulary() if abs(len(w) - len(word)) <= most and w[0] == word[0]}
+                # ...but a doubled letter typed once is no second slip ("rapoteur" for "rapporteur")
+                distances = {w: min(edits(word, w, most), edits(_single_letters(word), _single_letters(w), most))
+                             for w in _question_vocabulary() if abs(len(w) - len(word)) <= most + 1 and w[0] == word[0]}
                 closest = min(distances.values(), default=most + 1)
                 near = [w for w, d in distances.items() if d == closest]
                 if closest <= most and len(near) == 1:
@@ -262,8 +276,11 @@ class SpeakerIndex:
         panel = [s for s in self.statements if s.speaker_type == "panel"]
         role_words = words()["roles"]
         every_role = role_words["chair"] + role_words["all_panel"] + role_words["by_role"]
-        pattern = re.compile(rf"\b(?:the\s+)?({_alternation(every_role)})\b(?!['’]s?\s+{_OWNED}|\s+{_OWNED})", re.I)
+        pattern = re.compile(rf"\b(?:the\s+)?({_alternation(every_role)})\b(?!['’]s?\s+{_OWNED})", re.I)
         for match in pattern.finditer(question):
+            if re.match(rf"\s+{_OWNED}", question[match.end():]) and not re.search(
+                    r"\b(?:did|does|do|has|had|will|would)\s+$", question[:match.start()], re.I):
+                continue  # "the Rapporteur visit" is her visit; "did the Rapporteur visit" is her visiting
             word = " ".join(match.group(1).lower().split())
             if word in role_words["chair"]:
                 names = [s.speaker for s in panel if s.role and "chair" in s.role.lower()] or ([panel[0].speaker] if panel else [])
@@ -385,9 +402,14 @@ def _chat_spellings() -> tuple[re.Pattern, dict[str, str]]:
 
 
 def _written_out(asked: str) -> str:
-    """ "wat did kenya say abt slums" → "what did kenya say about slums"."""
+    """ "wat did norway say abt fisheries" → "what did norway say about fisheries"."""
     pattern, spellings = _chat_spellings()
     return pattern.sub(lambda m: spellings[m.group(0).lower()], asked)
+
+
+def _single_letters(word: str) -> str:
+    """The word with doubled letters written once: "rapporteur" → "raporteur"."""
+    return re.sub(r"(.)\1+", r"\1", word)
 
 
 def _asking_sentence(text: str) -> tuple[str, str]:
@@ -414,7 +436,37 @@ def _asking_sentence(text: str) -> tuple[str, str]:
         if not re.match(r"[\w\"'“(]", rest):
             break
         asked = rest
-    return asked.strip(), context.strip()
+    return _claim_with_its_request(asked.strip(), context.strip())
+
+
+def _claim_with_its_request(asked: str, context: str) -> tuple[str, str]:
+    """ "someone called the vote a farce — who said that?": the request asks for the source of the claim before it,
+    so the question is "who called the vote a farce?" (an indefinite subject becomes the question word)."""
+    request = words()["source_request"]
+    tail = re.search(rf"(?:\s[—–-]+|[:;,])\s*(?P<request>(?:so\s+)?(?:{_alternation(request['phrases'])})\s*(?:please|pls)?\s*[?.!]*\s*)$",
+                     asked, re.I)
+    if tail and len(re.findall(r"\w+", asked[:tail.start()])) >= 3:
+        context, asked = (context + " " + asked[:tail.start()].strip()).strip(), tail.group("request")
+    if not context or not re.fullmatch(rf"\s*(?:so|and|but|ok|okay)?[\s,]*(?:{_alternation(request['phrases'])})\s*(?:please|pls)?\s*[?.!]*\s*",
+                                       asked, re.I):
+        return asked, context
+    spans = sentence_spans(context)
+    sentences = [context[a:b] for a, b in spans] or [context]
+    if sentences[-1].rstrip().endswith("?"):
+        return asked, context  # two questions, not a claim and its request
+    claim = sentences[-1].strip().rstrip(".!;:,—–- ")
+    opener = re.compile(rf"^\s*(?:{_alternation(words()['preamble']['openers'] + request['claim_openers'])})\b\s*[,:;!.\-–—]*\s*", re.I)
+    while (match := opener.match(claim)) and match.end() < len(claim):
+        claim = claim[match.end():]
+    if len(re.findall(r"\w+", claim)) < 3:
+        return asked, context
+    subjects = request["indefinite_subjects"]
+    subject = re.match(rf"(?:{_alternation(subjects)})(?![\w-])", claim, re.I)
+    if subject:
+        question = f"{subjects[' '.join(subject.group(0).lower().split())]}{claim[subject.end():]}?"
+    else:
+        question = f"Who said that {claim[0].lower() + claim[1:] if claim[1:2].islower() else claim}?"
+    return question[0].upper() + question[1:], " ".join(sentences[:-1]).strip()
 
 
 def _is_object(text: str, start: int, comparing: bool = False) -> bool:
@@ -463,7 +515,9 @@ def _subjects(named, text: str, index: SpeakerIndex, comparing: bool = False) ->
                 r"(?:'s?)?\s+(?:delegation|statement|position|say|said|says|view|respon|repl|representative|argue|claim|stance|admit|deny|denied|"
                 r"reject|accept|acknowledge|tell|told|describe|explain)", after, re.I
             ) or _pattern("roles", "concerned").search(text[start:end]) or re.search(
-                r"authorities|government|delegation", text[start:end], re.I)
+                r"authorities|government|delegation", text[start:end], re.I) or re.search(
+                rf"\b(?:{_alternation(words()['order']['after'] + words()['order']['before'])})\s+(?:the\s+)?$", before, re.I)
+            # "who spoke first after Myanmar?": a place in the speaking order is the country concerned speaking
             if not asked:
                 continue
         role = re.match(r"(?:the\s+)?(?:chair|president|special rapporteur|rapporteur|independent expert|high commissioner|experts?|"
@@ -541,7 +595,7 @@ def _topic(asked: str, subject_end: int, removed_spans) -> tuple[str, int, bool,
     """(topic, where the predicate starts, whether the topic is only a pronoun, whether it follows a topic
     marker): what follows the verb of saying, else what is left of the question; a later clause ("…, and
     what were the numbers?") is cut off, but not the question proper ("According to X, how many…?")."""
-    for clause in re.finditer(r"\s[—–]\s|\s-\s|[;:]|,\s*(?:and\s+|but\s+)?(?:how|what|which|who|when|why|where|did|does|do|according)\b",
+    for clause in re.finditer(r"\s[—–]\s|\s-\s|[;:]|[,?]\s*(?:and\s+|but\s+)?(?:how|what|which|who|when|why|where|did|does|do|according)\b",
                               asked[subject_end:], re.I):
         if _trim(asked[:subject_end + clause.start()], removed_spans, 0):
             asked = asked[:subject_end + clause.start()]
@@ -550,7 +604,7 @@ def _topic(asked: str, subject_end: int, removed_spans) -> tuple[str, int, bool,
     markers = markers or list(_marker_pattern().finditer(asked))
     pronouns = _pattern("pronouns", "topic")
     for marker in markers:
-        raw = asked[marker.end():]
+        raw = re.split(r"\?\s+(?=\S)", asked[marker.end():])[0]  # "…about rivers? and did X agree?": the topic ends at its "?"
         if pronouns.fullmatch(raw.strip(" ?!.")):
             return "", marker.start(), True, False
         after = _trim(raw, removed_spans, marker.end())
@@ -663,16 +717,7 @@ def _read(question: str, index: SpeakerIndex, router) -> _Reading:
     cleaned = clean(question)
     asked, context = _asking_sentence(cleaned)
     asked = index.corrected(_written_out(asked))
-    routed = router.route(asked)
-    facts = _meeting_facts(asked)
-    if routed.intent == "fact" and not facts:
-        routed = router.route(asked, allowed=_INTENTS - {"fact"})  # content words beyond the meeting: a topical question
-    elif routed.intent == "fact" and routed.fact not in facts:
-        routed = replace(routed, fact=facts[0])
-    if routed.intent == "count" and not _pattern("count_cues", "phrases").search(asked):
-        routed = router.route(asked, allowed=_INTENTS - {"count"})  # no number is asked for
-    if routed.intent == "order" and not _order_cues().search(asked):
-        routed = router.route(asked, allowed=_INTENTS - {"order", "count"})  # no position in the debate is asked for
+    routed = _route(asked, router)
     comparing = bool(_pattern("compare_words", "words").search(asked))
     reading = _Reading(cleaned=cleaned, asked=asked, context=context, intent=routed.intent, fact=routed.fact)
 
@@ -716,7 +761,11 @@ def _read(question: str, index: SpeakerIndex, router) -> _Reading:
     reading.speaker_types = _scope_types(_mask(asked, taken))
     if reading.speakers and reading.speaker_types:
         kinds = {kind for name, kind in all_speakers if name in reading.speakers}
-        if not kinds & set(reading.speaker_types):
+        acts = any(re.search(r"\b(?:did|does|do|has|have|had|will|would)\s+$", asked[:start], re.I) for start, _, _ in subjects)
+        if not kinds & set(reading.speaker_types) and acts:
+            # "Which country did the Rapporteur visit?": the speaker does the verb; the type word is its object
+            reading.speaker_types = []
+        elif not kinds & set(reading.speaker_types):
             # "Which states accused the experts of bias?": a speaker outside the type asked for is what they spoke of
             reading.speakers, reading.named_mentions = [], 0
     if reading.scope_speakers is not None and not reading.speaker_types:
@@ -764,6 +813,25 @@ def _read(question: str, index: SpeakerIndex, router) -> _Reading:
             _resolve_topic_pronoun(reading, context_topic, _label(context_topic))
     _settle_intent(reading, routed, index)
     return reading
+
+
+def _route(asked: str, router):
+    """The router's intent, vetoed while the question lacks the crisp cue that intent needs; every veto holds
+    for the next choice too ("who called for X to be freed?" is neither an order nor, then, a meeting fact)."""
+    facts = _meeting_facts(asked)
+    vetoed: set[str] = set()
+    if not facts:
+        vetoed.add("fact")  # content words beyond the meeting: a topical question
+    if not _pattern("count_cues", "phrases").search(asked):
+        vetoed.add("count")  # no number is asked for
+    if not _order_cues().search(asked):
+        vetoed.add("order")  # no position in the debate is asked for
+    routed = router.route(asked)
+    if routed.intent in vetoed:
+        routed = router.route(asked, allowed=_INTENTS - vetoed)
+    if routed.intent == "fact" and routed.fact not in facts:
+        routed = replace(routed, fact=facts[0])
+    return routed
 
 
 _FACT_KINDS = ("participation", "high_level", "date", "session", "title", "mandate")
@@ -859,6 +927,8 @@ def _settle_intent(reading: _Reading, routed, index: SpeakerIndex) -> None:
     if intent == "overview" and (reading.topic or reading.stance) and not named and re.match(r"\s*(?:who|which)\b", reading.asked, re.I) and not (
             _pattern("overview_cues", "phrases").search(reading.asked)):
         intent = "list"  # "who brought them up?" after "im doing a story on X", "Who opposed the report?": who, not what
+    if intent == "overview" and reading.topic and not named and not _pattern("overview_cues", "phrases").search(reading.asked):
+        intent = "list"  # "What did speakers say about X?": those who addressed X, not a summary of the debate
     if intent in ("count", "list", "roster") and not named and _pattern("fact_cues", "participation").search(reading.asked) and (
             "participation" in _meeting_facts(reading.asked)):
         intent, reading.fact = "fact", "participation"  # "How many state delegations took part?": the document's own figures
@@ -872,6 +942,10 @@ def _settle_intent(reading: _Reading, routed, index: SpeakerIndex) -> None:
         intent = "count"  # "how many NGOs spoke": a number of speakers, not their names
     if intent == "order":
         anchors = list(reading.speakers)
+        if not anchors and reading.group:
+            # "who spoke right after the African Group?": the group's place is that of the state speaking for it
+            anchors = [s.speaker for s in index.statements if s.on_behalf_of and fold(reading.group) in fold(s.on_behalf_of)][:1]
+            reading.group = None if anchors else reading.group
         reading.order_anchor, reading.order_offset = _order(reading.asked, anchors)
         if reading.order_anchor is None and reading.order_offset == 1 and not re.search(
                 rf"\b(?:{_alternation(words()['order']['first'] + list(words()['order']['ordinals']))})\b", reading.asked, re.I):
@@ -973,6 +1047,16 @@ def _resolve_follow_up(reading: _Reading, previous: _Previous, index: SpeakerInd
             inherit_topic()
             reading.from_context = True
             return
+    counted = _counted(reading.asked, previous.answer_speakers) if before.intent in ("list", "roster", "overview", "order", "count") else None
+    described = counted or (_described(reading.asked, earlier, index) if earlier else None)
+    if described and not reading.speakers:
+        # "what did the one working on defenders in the east say…": the earlier speaker whose name the description echoes
+        reading.speakers, reading.named_mentions, reading.intent = [described], 1, "speaker"
+        reading.speaker_types, reading.scope_speakers, reading.scope_label, reading.group = [], None, "", None
+        if reading.topic_pronoun or not reading.topic:
+            inherit_topic()
+        reading.from_context = True
+        return
     if reading.refers_back and earlier:
         allowed = tuple(earlier)
         if reading.scope_speakers is not None:
@@ -1019,6 +1103,18 @@ def _resolve_follow_up(reading: _Reading, previous: _Previous, index: SpeakerInd
             inherit_topic()
             reading.elliptic = True
             return
+    continues = re.match(rf"\s*(?:{_alternation(words()['continuation_openers']['words'])})\b(?!\s+(?:who|whom|which|any|anyone|anybody)\b)",
+                         reading.asked, re.I)
+    if continues and not named and before.speakers and before.intent in ("speaker", "compare") and not reading.speaker_types and (
+            reading.scope_speakers is None and not reading.group and not reading.refers_back):
+        # "What did Norway say about fisheries?" → "and how many boats were seized?": still Norway, on its own topic.
+        reading.speakers, reading.named_mentions = list(before.speakers), before.named_mentions
+        reading.intent = "compare" if reading.named_mentions > 1 else "speaker"
+        reading.fact = None
+        if reading.topic_pronoun or not reading.topic:
+            inherit_topic()
+        reading.elliptic = True
+        return
     if reading.elliptic and not named and not has_topic and not reading.speaker_types:
         reading.intent = before.intent
         reading.speakers = list(before.speakers)
@@ -1031,6 +1127,44 @@ def _resolve_follow_up(reading: _Reading, previous: _Previous, index: SpeakerInd
         reading.elliptic = True
         return
     reading.elliptic = False
+
+
+def _counted(asked: str, listed) -> str | None:
+    """The speaker of an earlier list that "the second one", "the last one" points to, in the order it was listed."""
+    if len(listed) < 2:
+        return None
+    ordinals = {"first": 1, "1st": 1, "2nd": 2, "3rd": 3, **words()["order"]["ordinals"]}
+    last = ["last", "final", "latter"]
+    match = re.search(rf"\bthe\s+(?P<n>{_alternation(list(ordinals) + last)})\s+(?:{_alternation(words()['described_speaker']['nouns'])})\b",
+                      asked, re.I)
+    if not match:
+        return None
+    word = match.group("n").lower()
+    n = len(listed) if word in last else ordinals[word]
+    return listed[n - 1] if n <= len(listed) else None
+
+
+def _described(asked: str, pool, index: SpeakerIndex) -> str | None:
+    """The one speaker of `pool` that "the one <description>" points to: the description shares at least two
+    words (by stem) with that speaker's name, one of them in no other name of the pool ("the one working on
+    defenders in the Lakes" for "… Lakes … Defenders Network")."""
+    reference = words()["described_speaker"]
+    match = re.search(rf"\bthe\s+(?:{_alternation(reference['nouns'])})\s+(?P<description>(?:{_alternation(reference['links'])})\b.*?)"
+                      rf"(?=\s+(?:{_alternation(reference['verbs'])})\b|[?,.;]|$)", asked, re.I)
+    if not match:
+        return None
+    ignored = _scaffolding() | {w.casefold() for w in words()["organisation_name_words"]["words"]}
+    description = {stem(w) for w in re.findall(r"[\w'’-]+", fold(match.group("description"))) if w not in ignored}
+    stems_of = {name: {stem(w) for w in re.findall(r"[\w'’-]+", fold(name)) if w not in ignored} for name in dict.fromkeys(pool)}
+    scores = {}
+    for name, stems in stems_of.items():
+        shared = description & stems
+        own = {s for s in shared if not any(s in other for n, other in stems_of.items() if n != name)}
+        if len(shared) >= 2 and own:
+            scores[name] = len(shared)
+    best = max(scores.values(), default=0)
+    winners = [n for n, s in scores.items() if s == best]
+    return winners[0] if len(winners) == 1 else None
 
 
 def _query(question: str, reading: _Reading) -> Query:

@@ -392,16 +392,11 @@ def _vectors(cache: EmbeddingCache, sentences: list[str], chunks: list[list[str]
 
 def _with_stances(document: Document, by_statement: dict[str, list], cache: EmbeddingCache, factory: Callable) -> Document:
     """Each statement's stance towards the mandate and the country concerned, from its sentence vectors."""
-    from assistant.stance import StanceClassifier, has_country_concerned, is_country_mandate
+    from assistant.stance import StanceClassifier, document_stances
 
     # Prototype vectors go through the cache with a summary of their own: they are not the document's texts.
     classifier = StanceClassifier(lambda texts: cache.embed(texts, factory, IndexSummary()))
-    country = has_country_concerned(document.statements)
-    country_mandate = is_country_mandate(document.statements, document.info.title, document.info.mandate)
-    statements = tuple(
-        s.model_copy(update={"stances": classifier.stances(s, by_statement.get(s.statement_id, []), country, country_mandate)})
-        for s in document.statements
-    )
+    statements = document_stances(classifier, document.statements, by_statement, document.info.title, document.info.mandate)
     return document.model_copy(update={"statements": statements})
 
 

@@ -29,6 +29,7 @@ def main() -> None:
         "classes": [list(c) for c in classifier.classes],
         "weights": [[round(float(w), 6) for w in row] for row in classifier.weights],
         "bias": [round(float(b), 6) for b in classifier.bias],
+        "vocabulary": list(classifier.vocabulary),
     }
     stance.FITTED.write_text(json.dumps(fitted, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {stance.FITTED} ({len(examples.examples)} examples, {len(classifier.classes)} classes)")

@@ -137,4 +137,4 @@ def test_water_and_burundi_gold_have_dev_and_test_items_of_every_weak_shape():
             splits = {i.split for i in mine if i.type == shape}
             assert splits == {"dev", "test"}, (document, shape, splits)
         dev_share = sum(i.split == "dev" for i in mine) / len(mine)
-        assert 0.25 <= dev_share <= 0.45, (document, dev_share)
+        assert 0.25 <= dev_share <= 0.6, (document, dev_share)  # dev grows with new tuning items; test keeps ≥ 40%

@@ -161,7 +161,7 @@ def test_a_statement_that_both_welcomes_progress_and_condemns_violations_is_mixe
 
 
 def test_the_classifier_generalises_to_held_out_examples(embedder):
-    """Cross-check: fitted on 80% of the labelled sentences, it labels the other 20% far above chance (5 classes)."""
+    """Cross-check: fitted on 80% of the labelled sentences, it labels the other 20% far above chance (5 classes; 0.79 in the 5-fold check)."""
     from assistant.stance import StanceClassifier, load_examples
 
     examples = load_examples()
@@ -171,31 +171,39 @@ def test_the_classifier_generalises_to_held_out_examples(embedder):
     texts = [e.text for e in held_out]
     labels = classify(fitted, embedder, texts)
     accuracy = np.mean([label == (e.object, e.label) for label, e in zip(labels, held_out)])
-    assert len(held_out) >= 50 and accuracy >= 0.6
+    assert len(held_out) >= 80 and accuracy >= 0.7
 
 
 # ---------------------------------------------------------------- a second, thematic document
 
 
-@pytest.fixture(scope="module")
-def water(embedder, classifier):
-    """The thematic dialogue on water (a country visit, not a country mandate), segmented and classified like the index does."""
+def _classified(embedder, classifier, name):
+    """A test document segmented and classified like the index does: (country mandate?, speaker -> (statement, stances))."""
     from pathlib import Path
 
-    from assistant.stance import has_country_concerned, is_country_mandate
+    from assistant.stance import document_stances, is_country_mandate
     from index.load import paragraphs, read_pages
     from index.segment import segment
 
-    path = Path(__file__).resolve().parent / "data" / "hrc60-water-id.txt"
+    path = Path(__file__).resolve().parent / "data" / name
     document = segment(paragraphs(read_pages(path)), source=path.name)
     statements = document.statements
-    country = has_country_concerned(statements)
-    country_mandate = is_country_mandate(statements, document.info.title, document.info.mandate)
-    classified = {}
-    for s in statements:
-        vectors = embedder.get_text_embedding_batch([x.text for x in s.sentences]) if s.sentences else []
-        classified[s.speaker] = (s, classifier.stances(s, vectors, country, country_mandate))
-    return country_mandate, classified
+    vectors = {s.statement_id: embedder.get_text_embedding_batch([x.text for x in s.sentences]) for s in statements if s.sentences}
+    classified = {s.speaker: (s, s.stances) for s in document_stances(classifier, statements, vectors, document.info.title,
+                                                                     document.info.mandate)}
+    return is_country_mandate(statements, document.info.title, document.info.mandate), classified
+
+
+@pytest.fixture(scope="module")
+def water(embedder, classifier):
+    """The thematic dialogue on water (a country visit, not a country mandate)."""
+    return _classified(embedder, classifier, "hrc60-water-id.txt")
+
+
+@pytest.fixture(scope="module")
+def burundi(embedder, classifier):
+    """A second country-mandate dialogue, besides the seed."""
+    return _classified(embedder, classifier, "hrc57-burundi-id.txt")
 
 
 def _position(stances, obj):
@@ -225,6 +233,65 @@ def test_a_delegation_refusing_new_mandates_is_not_counted_as_a_backer(water):
         assert _position(classified[name][1], "mandate") != "supportive", name
 
 
+def test_remarks_that_never_name_the_visited_country_take_no_side_towards_it(water):
+    """A thematic dialogue: a delegation speaking of its own country, or of others, takes no position on the one visited."""
+    from assistant.stance import names_country
+
+    _, classified = water
+    visited = next(name for name, (s, _) in classified.items() if s.speaker_type == "country_concerned")
+    silent = [name for name, (s, _) in classified.items()
+              if s.speaker_type not in ("panel", "country_concerned") and not any(names_country(x.text, visited) for x in s.sentences)]
+    assert len(silent) >= 10
+    for name in silent:
+        assert _position(classified[name][1], "country") == "neutral", name
+
+
+def test_delegations_that_reject_country_specific_mandates_in_principle_are_critical_of_the_mandate(burundi):
+    country_mandate, classified = burundi
+    assert country_mandate
+    objecting = [name for name, (s, _) in classified.items()
+                 if s.speaker_type != "country_concerned" and any("country-specific" in x.text for x in s.sentences)]
+    assert len(objecting) >= 3
+    for name in objecting:
+        assert _position(classified[name][1], "mandate") == "critical", name
+        assert _position(classified[name][1], "country") != "critical", name
+
+
+def test_ngos_that_document_abuses_and_ask_the_council_to_keep_scrutiny_support_the_mandate(burundi):
+    _, classified = burundi
+    ngos = {name: stances for name, (s, stances) in classified.items() if s.speaker_type == "ngo"}
+    asking = [name for name, (s, _) in classified.items() if s.speaker_type == "ngo" and any("the Council to" in x.text for x in s.sentences)]
+    assert len(ngos) >= 3 and asking
+    for name, stances in ngos.items():
+        assert _position(stances, "country") == "critical", name
+        assert _position(stances, "mandate") != "critical", name
+    for name in asking:
+        assert _position(ngos[name], "mandate") == "supportive", name
+
+
+def test_an_ngo_that_asks_the_council_to_act_on_the_reports_recommendations_supports_the_mandate(classifier, embedder):
+    texts = ["The federation asks the Council to give effect to the recommendations of the report this session.",
+             "Our monitoring of shelters in four provinces bears out what the Independent Expert describes."]
+    assert classify(classifier, embedder, texts) == [("mandate", "supportive")] * 2
+
+
+def test_a_demand_addressed_to_the_authorities_is_criticism_of_the_country(classifier, embedder):
+    texts = ["The delegation urges the authorities to drop the charges against the lawyers who represented protesters.",
+             "It calls on the Government to reopen the newspapers it has closed."]
+    assert classify(classifier, embedder, texts) == [("country", "critical")] * 2
+
+
+def test_objecting_to_country_mandates_in_principle_is_opposition_to_the_mandate(classifier, embedder):
+    texts = ["The delegation has never accepted resolutions that single out one country against its will.",
+             "Naming and shaming particular States does nothing for human rights."]
+    assert classify(classifier, embedder, texts) == [("mandate", "critical")] * 2
+
+
+def test_praising_the_governments_efforts_is_siding_with_the_country(classifier, embedder):
+    texts = ["The delegation commends the authorities for the progress they have made in reforming the prison system."]
+    assert classify(classifier, embedder, texts) == [("country", "supportive")]
+
+
 def test_shipped_weights_are_the_fit_of_the_shipped_examples(embedder):
     """data/stance_model.json must be refitted (scripts/fit_stance.py) whenever the examples change."""
     import numpy as np
@@ -236,3 +303,4 @@ def test_shipped_weights_are_the_fit_of_the_shipped_examples(embedder):
     refitted = StanceClassifier(lambda texts: embedder.get_text_embedding_batch(texts), refit=True)
     assert np.allclose(np.asarray(shipped["weights"]), refitted.weights, atol=1e-3)
     assert np.allclose(np.asarray(shipped["bias"]), refitted.bias, atol=1e-3)
+    assert tuple(shipped["vocabulary"]) == refitted.vocabulary

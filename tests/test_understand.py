@@ -567,3 +567,134 @@ def test_an_organisation_called_by_part_of_its_name_is_that_speaker(request, doc
 def test_the_ordinary_words_of_an_organisations_name_are_a_topic(request, document, question):
     query = understood(request.getfixturevalue(document), question)
     assert query.speakers == () and query.topic
+
+
+# ---------------------------------------------------------------- journalists' shapes (gold4: chatty, follow-ups, meeting)
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        ("someone described the new dam as a weapon — who said that?", "Who described the new dam as a weapon?"),
+        ("Sorry again. A delegation compared the census to a farce. Which delegation was that?",
+         "Which delegation compared the census to a farce?"),
+        ("I read that the curfew was called cruel. Who said that?", "Who said that the curfew was called cruel?"),
+        ("What did Freedonia say? Who said that?", "Who said that?"),
+    ],
+)
+def test_a_claim_ending_in_who_said_that_is_a_question_about_the_claim(message, asked):
+    from assistant.understand import _asking_sentence
+
+    assert _asking_sentence(message)[0] == asked
+
+
+def test_a_claim_and_its_request_become_a_list_on_the_claim(water):
+    query = understood(water, "a delegation pushed everyone to protect herders from the cold — who was that?")
+    assert query.intent == "list" and "herders" in query.topic and "state" in query.speaker_types
+
+
+def test_a_rejected_intent_stays_rejected_when_the_router_chooses_again(burundi):
+    query = understood(burundi, "I'm filing on fisheries tonight, quick one: who called for the fishermen to be released?")
+    assert query.intent == "list" and query.fact is None and "fishermen" in query.topic
+
+
+@pytest.mark.parametrize(("document", "question", "anchor"), [
+    ("belarus", "who spoke first after belarus?", "Belarus"),
+    ("water", "who took the floor right after mongolia?", "Mongolia"),
+])
+def test_the_country_concerned_can_anchor_the_speaking_order(request, document, question, anchor):
+    query = understood(request.getfixturevalue(document), question)
+    assert (query.intent, query.order_anchor, query.order_offset) == ("order", anchor, 1)
+
+
+NGO_ROSTER_BURUNDI = ("- **Amnesty International** (NGO, p. 6) [1]\n- **East and Horn of Africa Human Rights Defenders Project** (NGO, p. 6) [2]\n"
+                      "- **TRIAL International** (NGO, p. 7) [3]\n- **World Organisation Against Torture** (NGO, p. 7) [4]")
+
+
+def test_the_one_described_by_words_of_its_name_is_that_earlier_speaker(burundi):
+    history = (("user", "Which NGOs spoke?"), ("assistant", NGO_ROSTER_BURUNDI))
+    query = understood(burundi, "what did the one working on defenders in the Horn of Africa say about prisons?", *history)
+    assert query.speakers == ("East and Horn of Africa Human Rights Defenders Project",) and query.intent == "speaker"
+    assert query.topic == "prisons" and query.scope_speakers is None
+
+
+def test_a_description_sharing_one_word_with_a_name_is_not_that_speaker(burundi):
+    history = (("user", "Which NGOs spoke?"), ("assistant", NGO_ROSTER_BURUNDI))
+    query = understood(burundi, "what did the one from Africa say about prisons?", *history)
+    assert query.speakers != ("East and Horn of Africa Human Rights Defenders Project",)
+
+
+@pytest.mark.parametrize(("document", "question", "speaker"), [
+    ("water", "wat did the iranians say abt wells", "Iran"),
+    ("burundi", "what did the americans say about the courts?", "United States"),
+    ("water", "did the saudis mention prices?", "Saudi Arabia"),
+])
+def test_a_plural_demonym_names_the_state(request, document, question, speaker):
+    assert understood(request.getfixturevalue(document), question).speakers == (speaker,)
+
+
+@pytest.mark.parametrize("question", ["what did the helsinki committee say about prisons",
+                                      "what did the helsinki committe say about prisons"])
+def test_part_of_an_ngo_name_in_lower_case_or_misspelt_is_that_ngo(belarus, question):
+    query = understood(belarus, question)
+    assert query.speakers == ("National Human Rights Civic Association 'Belarusian Helsinki Committee'",)
+
+
+def test_a_turn_opening_with_and_goes_on_with_the_same_speaker(water):
+    history = (("user", "What did Kenya say about informal settlements?"), ("assistant", "**Kenya** (state, p. 6): “…” [1]"))
+    query = understood(water, "and how much do households pay for a bucket there?", *history)
+    assert query.speakers == ("Kenya",) and query.intent == "speaker"
+    other = understood(water, "and who else raised informal settlements?", *history)
+    assert other.speakers == () and other.intent == "list"
+
+
+def test_a_request_to_sum_up_is_an_overview_not_a_topic(water):
+    query = understood(water, "can you sum up what the NGOs said?")
+    assert (query.intent, query.speaker_types, query.topic, query.yes_no) == ("overview", ("ngo",), "", False)
+
+
+def test_a_speaker_doing_the_verb_keeps_the_type_word_as_its_object(water):
+    query = understood(water, "which country did the rapporteur visit, and when?")
+    assert query.speakers == ("Amara Lindqvist Okafor",) and query.speaker_types == () and query.intent == "speaker"
+    owned = understood(water, "Who welcomed the Rapporteur visit?")
+    assert owned.speakers == ()
+
+
+def test_what_speakers_said_about_a_topic_is_a_list_not_a_summary(belarus):
+    query = understood(belarus, "What did speakers say about space debris?")
+    assert query.intent == "list" and query.topic == "space debris"
+
+
+def test_a_lowercase_bloc_acronym_is_a_scope_only_before_a_scope_noun():
+    from assistant.regions import find_blocs
+
+    assert [(m.bloc.label, m.as_scope) for m in find_blocs("which eu members raised hate speech?")] == [("EU members", True)]
+    assert find_blocs("what did the eu say?") == [] and find_blocs("cis") == []
+
+
+def test_the_second_one_is_the_second_speaker_of_the_earlier_list(burundi):
+    history = (("user", "Which NGOs spoke?"), ("assistant", NGO_ROSTER_BURUNDI))
+    second = understood(burundi, "what did the second one say about prisons?", *history)
+    assert second.speakers == ("East and Horn of Africa Human Rights Defenders Project",) and second.topic == "prisons"
+    last = understood(burundi, "and the last one?", *history)
+    assert last.speakers == ("World Organisation Against Torture",)
+
+
+def test_a_doubled_letter_typed_once_is_still_the_role(water):
+    query = understood(water, "wat did the special rapoteur say abt herders")
+    assert query.speakers == ("Amara Lindqvist Okafor",) and query.topic == "herders"
+
+
+def test_a_second_question_in_the_message_is_not_part_of_the_topic(water):
+    query = understood(water, "what did the chinese delegation say about rivers? and did russia agree?")
+    assert query.topic == "rivers" and set(query.speakers) == {"China", "Russian Federation"}
+
+
+def test_a_group_can_anchor_the_speaking_order(burundi):
+    query = understood(burundi, "who spoke right after the african group?")
+    assert (query.intent, query.order_anchor, query.order_offset, query.group) == ("order", "Côte d'Ivoire", 1, None)
+
+
+def test_which_of_those_spoke_for_a_group_is_any_group_among_them(burundi):
+    history = (("user", "Which states spoke?"), ("assistant", "- **Côte d'Ivoire** (state) [1]\n- **Luxembourg** (state) [2]"))
+    query = understood(burundi, "which of those spoke for a group?", *history)
+    assert query.any_group and set(query.scope_speakers) == {"Côte d'Ivoire", "Luxembourg"}
