@@ -164,9 +164,12 @@ def _has_topic(query: Query) -> bool:
     return bool(query.topic.strip())
 
 
+_PLURAL_MEMBERS = {"states": "state", "members": "member", "countries": "country"}
+
+
 def _scope_noun(query: Query, count: int = 2) -> str:
     if query.scope_label:
-        return query.scope_label
+        return _counted_label(query.scope_label, count)
     types = set(query.speaker_types)
     nouns = {
         frozenset({"ngo"}): ("NGO", "NGOs"), frozenset({"igo"}): ("intergovernmental organisation", "intergovernmental organisations"),
@@ -175,6 +178,17 @@ def _scope_noun(query: Query, count: int = 2) -> str:
     }
     singular, plural = nouns.get(frozenset(types), ("speaker", "speakers"))
     return singular if count == 1 else plural
+
+
+def _counted_label(label: str, count: int) -> str:
+    """A scope's label as the noun after a count: "1 Asian state", "2 EU members", "1 member of the African Group"
+    (a group's own name counts its members, never itself)."""
+    plural = rf"\b({'|'.join(_PLURAL_MEMBERS)})\b"
+    if "those speakers" in label:
+        return label
+    if re.search(plural, label):
+        return re.sub(plural, lambda m: _PLURAL_MEMBERS[m.group(1)], label) if count == 1 else label
+    return f"{'member' if count == 1 else 'members'} of the {label}"
 
 
 def _counted(query: Query, n: int) -> str:
@@ -484,7 +498,7 @@ def _order(query: Query, corpora, composer: Composer) -> Reply:
     else:
         index = query.order_offset - 1 if query.order_offset > 0 else query.order_offset
         if abs(query.order_offset) > len(sequence):
-            return Reply(f"Only {len(sequence)} {_scope_noun(query)} took the floor.", True)
+            return Reply(f"Only {len(sequence)} {_scope_noun(query, len(sequence))} took the floor.", True)
         found = statements[sequence[index]]
         where = "first in the debate" if query.order_offset == 1 else "last in the debate" if query.order_offset == -1 else f"number {query.order_offset} in the debate"
     return Reply(f"{found.speaker} spoke {where} (statement {found.order} of the document):\n{composer.line(found, found.sentences[:1])}")

@@ -381,3 +381,14 @@ def test_each_concept_is_read_in_all_its_wordings_including_the_documents_own_ac
     said = topics.wordings(topics.merged_index(topics.acronym_index(pairs)), pairs)
     assert {"Committee on Lakes", "CoL"} <= set(next(v for v in said.values() if "CoL" in v))
     assert any({"UCMs", "unilateral coercive measures"} <= set(v) for v in said.values())  # general HRC vocabulary
+
+
+@pytest.mark.parametrize("label, count, noun", [
+    ("Asian states", 1, "Asian state"), ("Asian states", 3, "Asian states"), ("EU members", 1, "EU member"),
+    ("African Group", 1, "member of the African Group"), ("Like-Minded Group", 4, "members of the Like-Minded Group"),
+    ("Asian states among those speakers", 2, "Asian states among those speakers"),
+])
+def test_a_count_of_a_region_or_group_reads_as_its_members_in_the_right_number(label, count, noun):
+    from assistant.answer import _counted_label
+
+    assert _counted_label(label, count) == noun
