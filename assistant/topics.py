@@ -27,8 +27,13 @@ def variant(phrase: str) -> tuple[str, ...]:
 
 
 @cache
+def _thesaurus_groups(path: Path = THESAURUS_FILE) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["groups"]
+
+
+@cache
 def thesaurus_index(path: Path = THESAURUS_FILE) -> ConceptIndex:
-    groups = json.loads(path.read_text(encoding="utf-8"))["groups"]
+    groups = _thesaurus_groups(path)
     index: ConceptIndex = {}
     for group in groups:
         concept = tuple(dict.fromkeys(variant(p) for p in group["phrases"]))
@@ -60,7 +65,7 @@ def wordings(index: ConceptIndex, pairs: list[tuple[str, str]] = ()) -> dict[str
     that says "UCMs" also says "unilateral coercive measures" to a reader. Only concepts that have an acronym: an
     acronym and its long form say exactly the same thing, where looser synonyms would bring in words that a
     question's term then finds "close" by word vectors."""
-    phrases = [p for group in json.loads(THESAURUS_FILE.read_text(encoding="utf-8"))["groups"] for p in group["phrases"]]
+    phrases = [p for group in _thesaurus_groups() for p in group["phrases"]]
     phrases += [p for pair in pairs for p in pair]
     found: dict[str, list[str]] = {}
     for phrase in phrases:
