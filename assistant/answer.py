@@ -265,8 +265,14 @@ def _one_speaker(name: str, query: Query, corpora, composer: Composer) -> str:
         if query.asks_group:
             parts = []
             for s in statements:
-                behalf = f"on behalf of the {s.on_behalf_of}" if s.on_behalf_of else "in its national capacity"
-                parts.append(f"{label(s)} spoke {behalf}: {composer.quote(s, s.sentences[:1])}")
+                joint = next((x for x in s.sentences[:2] if _joint_cues().search(x.text)), None)
+                if s.on_behalf_of:
+                    parts.append(f"{label(s)} spoke on behalf of the {s.on_behalf_of}: {composer.quote(s, s.sentences[:1])}")
+                elif joint is not None:  # "X, jointly with Y, …": the sentence that names the others says it best
+                    parts.append(f"{label(s)} delivered a joint statement: {composer.quote(s, [joint])}")
+                else:
+                    alone = "in its national capacity" if s.speaker_type in ("state", "country_concerned") else "for itself alone"
+                    parts.append(f"{label(s)} spoke {alone}: {composer.quote(s, s.sentences[:1])}")
             return "\n".join(parts)
         if query.stance and query.stance_object:
             return _speaker_stance(name, query, statements, composer)
@@ -274,6 +280,14 @@ def _one_speaker(name: str, query: Query, corpora, composer: Composer) -> str:
             return "\n".join(f"{label(s)}: {composer.quote(s, _summary(corpus, p))}" for s, p in zip(statements, positions))
         return _speaker_on_topic(name, query, corpus, positions, composer)
     return f"{name} did not take the floor in this dialogue."
+
+
+@cache
+def _joint_cues() -> re.Pattern:
+    """How a summary says a statement was delivered with others (question_words.json: behalf.joint)."""
+    from assistant.understand import words
+
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in words()["behalf"]["joint"]) + r")\b", re.I)
 
 
 def _summary(corpus, position: int) -> list[Sentence]:
@@ -286,6 +300,10 @@ def _speaker_on_topic(name: str, query: Query, corpus, positions: list[int], com
     model = load_model()
     found = judgement(corpus, query, positions)
     judged = found.statements
+    if judged and not any(j.named for j in judged):
+        # The question asks only about names ("did it mention the ICC?") and no sentence of this speaker holds one,
+        # by its spelling, a misspelling or a wording of the same acronym: a fact, not a judgement of relevance.
+        return f"{'No. ' if query.yes_no else ''}{name}'s statement does not mention {_topic_words(query)}."
     chosen: list[tuple[float, Statement, Sentence]] = []
     for j in judged:
         chosen.extend((p, j.statement, s) for p, s in zip(j.scores, j.sentences) if p >= model.addresses)
@@ -348,24 +366,45 @@ def _topical_list(query: Query, corpora, composer: Composer) -> tuple[Reply, int
     model = load_model()
     judged: list[Judged] = []
     unmatched = 1.0  # the question's share of terms with no counterpart, in the document that has most of them
-    for corpus in corpora:
-        found = judgement(corpus, query, scope_positions(corpus, query))
+    in_scope = [(corpus, scope_positions(corpus, query)) for corpus in corpora]
+    if not any(positions for _, positions in in_scope) and not query.speakers:
+        # Nobody in scope spoke: a fact about the speaker list, not a claim that the topic is absent from the document.
+        return Reply(f"{'No. ' if query.yes_no else ''}{_no_one(query)} took the floor in this dialogue.", True), 0
+    for corpus, positions in in_scope:
+        found = judgement(corpus, query, positions)
         judged.extend(found.statements)
         unmatched = min(unmatched, found.unmatched)
-    addressing = sorted((j for j in judged if j.probability >= model.addresses), key=lambda j: (j.statement.document_id, j.statement.order))
+    addressing = [(j.statement, j.best) for j in judged if j.probability >= model.addresses]
+    if query.stance_object and not query.stance:
+        # "What did the NGOs say about the mandate?": a side taken on it addresses it, shown by the sentence taking it.
+        found = {s.statement_id for s, _ in addressing}
+        addressing += [(s, sentence) for corpus, positions in in_scope
+                       for s, sentence in _sided(corpus, positions, query.stance_object) if s.statement_id not in found]
+    addressing.sort(key=lambda pair: (pair[0].document_id, pair[0].order))
     if addressing:
-        lines = [composer.line(j.statement, [j.best]) for j in addressing]
-        speakers = len({j.statement.speaker for j in addressing})
-        topic = _headline_topic(query, [j.best.text for j in addressing])
+        lines = [composer.line(statement, [sentence]) for statement, sentence in addressing]
+        speakers = len({statement.speaker for statement, _ in addressing})
+        topic = _headline_topic(query, [sentence.text for _, sentence in addressing])
         head = f"{'Yes. ' if query.yes_no else ''}{_counted(query, speakers)} addressed {topic}:"
         return Reply(head + "\n" + "\n".join(lines)), speakers
     topic = _topic_words(query)
     best = max((j.probability for j in judged), default=0.0)
     if model.nobody(best, unmatched if judged else 0.0):
         return Reply(f"{'No. ' if query.yes_no else ''}{_no_one(query)} in this dialogue addressed {topic}: no statement in the document comes close to it.", True), 0
-    closest = sorted(judged, key=lambda j: -j.probability)[:CLOSEST_SHOWN]
+    closest = [j for j in sorted(judged, key=lambda j: -j.probability)[:CLOSEST_SHOWN] if j.probability >= model.closest_share * best]
     lines = [composer.line(j.statement, [j.best]) for j in sorted(closest, key=lambda j: j.statement.order)]
     return Reply(f"No statement clearly addresses {topic}. The closest passages:\n" + "\n".join(lines)), 0
+
+
+def _sided(corpus, positions: list[int], obj: str) -> list[tuple[Statement, Sentence]]:
+    """The statements at `positions` taking a side (supportive or critical) towards `obj`, with the sentence taking it."""
+    found = []
+    for p in positions:
+        s = corpus.data.statements[p]
+        stance = s.stance_on(obj)
+        if stance is not None and stance.position in ("supportive", "critical") and stance.sentence is not None:
+            found.append((s, s.sentences[stance.sentence]))
+    return found
 
 
 def _stance_members(corpus, query: Query, obj: str, position: str) -> list[tuple[Statement, Sentence]]:

@@ -168,6 +168,7 @@ class Query(Frozen):
     speaker_types: tuple[SpeakerType, ...] = ()  # scope by type; empty = any
     scope_label: str = ""  # the scope as said, for display: "Asian states", "EU members", "those speakers"
     scope_speakers: tuple[str, ...] | None = None  # allowed canonical speakers (region, bloc, "which of those"); None = any
+    scope_phrases: tuple[str, ...] = ()  # the question's words that name its scope ("OIC", "Latin American"), not its topic
     group: str | None = None  # statements made on behalf of this group
     any_group: bool = False  # statements made on behalf of any group ("who spoke on behalf of a group of countries?")
     asks_group: bool = False  # "on whose behalf did X speak?"

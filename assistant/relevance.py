@@ -37,6 +37,7 @@ class RelevanceModel(Frozen):
     weights: dict[str, float]  # per feature of `Corpus.score_sentences`, and "bias"
     addresses: float  # probability from which a statement addresses the question
     floor: float  # below this for every statement, nobody addressed it
+    closest_share: float  # a closest passage shown in a hedge has at least this share of the best one's probability
     unmatched: float  # share of the question's terms with no counterpart in the document from which nobody addressed it
     unmatched_weak_endings: tuple[str, ...]  # endings of terms whose absence is no evidence ("-ed", "-ing": a paraphrase's verbs)
     unmatched_closeness: float  # a term whose best match in the document is at most this has no counterpart there
@@ -72,7 +73,7 @@ class RelevanceModel(Frozen):
 def load_model(path: Path = DATA) -> RelevanceModel:
     raw = json.loads(path.read_text(encoding="utf-8"))
     return RelevanceModel(
-        weights=raw["weights"], addresses=raw["addresses"], floor=raw["floor"], unmatched=raw["unmatched"]["share"],
+        weights=raw["weights"], addresses=raw["addresses"], floor=raw["floor"], closest_share=raw["closest"]["share"], unmatched=raw["unmatched"]["share"],
         unmatched_weak_endings=tuple(raw["unmatched"].get("weak_endings", ())),
         unmatched_closeness=raw["unmatched"].get("closeness", 0.0),
         term_closeness=(raw["term_closeness"]["low"], raw["term_closeness"]["high"]),
@@ -84,9 +85,12 @@ def load_model(path: Path = DATA) -> RelevanceModel:
 
 
 def question_text(query: Query) -> str:
-    """The asking sentence without the speakers' names and the question's framing words."""
+    """The asking sentence without the speakers' names, the words naming its scope and the question's framing words.
+
+    "Which members of the OIC raised X?" is about X: the scope already chose the speakers, and "OIC" in the
+    question would draw the sentences that name the OIC, or count as a term the document lacks."""
     text = query.standalone if query.follow_up and query.standalone else (query.asked or query.question)
-    for name in query.speakers + query.missing_speakers:
+    for name in query.speakers + query.missing_speakers + query.scope_phrases:
         text = re.sub(re.escape(name), " ", text, flags=re.I)
     framing = load_model().question_words
     kept = [w for w in re.findall(r"[\w'’-]+", text) if w.lower() not in framing]
@@ -107,6 +111,7 @@ class Judged:
     probability: float
     sentences: tuple[Sentence, ...]  # best first, conflicting acts and courtesy removed when possible
     scores: tuple[float, ...]  # probability of each of `sentences`
+    named: bool = True  # one of its sentences holds a name the question asks about (always, when it asks more than names)
 
     @property
     def best(self) -> Sentence:
@@ -139,8 +144,11 @@ def judgement(corpus, query: Query, positions: list[int]) -> Judgement:
     asked_acts = model.acts(asked)
     reversed_by = polarity.reversal(asked)  # None unless the question takes a pole of an evaluative axis
     per_statement: dict[int, list[tuple[float, Sentence]]] = {}
+    naming: set[int] = set()  # statements with a sentence holding the question's names
     for (position, sentence), probability, named in zip(scored.sentences, probabilities.tolist(), scored.features["named"].tolist()):
-        if not named:
+        if named:
+            naming.add(position)
+        else:
             probability *= 0.1  # the question only names someone or something, and this sentence does not name it
         if asked_acts and model.conflicts(asked_acts, model.acts(sentence.text)):
             probability *= 0.1  # the opposite act: near the topic, but not what was asked
@@ -152,5 +160,6 @@ def judgement(corpus, query: Query, positions: list[int]) -> Judgement:
         pairs.sort(key=lambda p: -p[0])
         judged.append(Judged(
             corpus.data.statements[position], pairs[0][0], tuple(s for _, s in pairs), tuple(p for p, _ in pairs),
+            position in naming,
         ))
     return Judgement(sorted(judged, key=lambda j: -j.probability), corpus.unmatched(query_texts(query), names))

@@ -78,13 +78,13 @@ def words(text: str) -> list[str]:
 
 
 def proper_names(text: str) -> frozenset[str]:
-    """Lower-cased words that `text` writes as names: an initial capital, not the first word of a sentence,
-    not an all-capitals acronym ("Was Ana Ortiz mentioned?" gives {"ana", "ortiz"})."""
+    """Lower-cased words that `text` writes as names: an initial capital or an acronym, not the first word of a
+    sentence ("Was Ana Ortiz mentioned?" gives {"ana", "ortiz"}; "Did it mention the ICC?" gives {"icc"})."""
     found = set()
     for start, end in sentence_spans(text):
         for k, match in enumerate(_WORD.finditer(text[start:end])):
             token = match.group()
-            if k and token[0].isupper() and any(c.islower() for c in token[1:]):
+            if k and token[0].isupper() and len(token) > 1:
                 found.add(token.lower().replace("’", "'"))
     return frozenset(found)
 

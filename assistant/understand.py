@@ -350,6 +350,7 @@ class _Reading:
     speaker_types: list[str] = field(default_factory=list)
     scope_label: str = ""
     scope_speakers: tuple[str, ...] | None = None
+    scope_phrases: list[str] = field(default_factory=list)  # the question's words naming its scope ("members of the OIC": "OIC")
     group: str | None = None
     asks_group: bool = False
     any_group: bool = False
@@ -591,6 +592,12 @@ def _trim(phrase: str, removed_spans=(), base: int = 0) -> str:
     return re.sub(r"\s+([,.;:!?)'’])", r"\1", re.sub(r"([(])\s+", r"\1", text)).replace(" 's", "'s").replace(" - ", "-")
 
 
+def _membership_start(asked: str, start: int) -> int:
+    """Where the scope named at `start` begins when words of membership lead to it ("members of the OIC")."""
+    before = re.search(rf"(?<![\w-])(?:{_alternation(words()['membership']['phrases'])})\s+$", asked[:start], re.I)
+    return before.start() if before else start
+
+
 def _topic(asked: str, subject_end: int, removed_spans) -> tuple[str, int, bool, bool]:
     """(topic, where the predicate starts, whether the topic is only a pronoun, whether it follows a topic
     marker): what follows the verb of saying, else what is left of the question; a later clause ("…, and
@@ -654,6 +661,13 @@ def _stance(asked: str, index: SpeakerIndex) -> tuple[str | None, str | None, tu
     if obj is None and content:
         return None, None, None  # "welcomed the release of prisoners": a topic, not a side
     end = verb.end() + (phrase.end() if phrase and obj else 0)
+    if obj:
+        # "accused the experts of bias", "dismissed the report as biased": the object ends before "of"/"as" and
+        # what follows is what the side is about (not "the Group of Experts", whose shorter prefix names no object).
+        for cut in re.finditer(r"\s+(?=(?:of|as)\s)", obj_text, re.I):
+            if _stance_object(obj_text[:cut.start()], index) == obj:
+                end = verb.end() + phrase.start(1) + cut.start()
+                break
     return position, obj, (verb.start(), end)
 
 
@@ -741,19 +755,22 @@ def _read(question: str, index: SpeakerIndex, router) -> _Reading:
     bloc_mentions = regions.find_blocs(asked, name_spans)
     taken = list(name_spans)
     for mention in bloc_mentions:
-        taken.append((mention.start, mention.end))
+        taken.append((_membership_start(asked, mention.start), mention.end))
         inside_behalf = behalf and behalf.start() <= mention.start
         if mention.bloc.members is not None and mention.as_scope and not inside_behalf:
             members = regions.members_among(mention.bloc, all_speakers)
             reading.scope_speakers = tuple(dict.fromkeys((reading.scope_speakers or ()) + members))
             reading.scope_label = f"{reading.scope_label} or {mention.bloc.label}" if reading.scope_label else mention.bloc.label
+            reading.scope_phrases.append(asked[_membership_start(asked, mention.start):mention.end])
         elif mention.bloc.kind == "group":
             reading.group = mention.bloc.label
+            reading.scope_phrases.append(asked[_membership_start(asked, mention.start):mention.end])
     candidate = re.sub(r"^(?:the|a|an|any|some)\s+", "", behalf.group("group").strip(), flags=re.I) if behalf else ""
     generic = re.match(r"(?:group|groups|countries|states|other states|other countries)\b", candidate, re.I)
     if behalf and not asks_whose and reading.group is None and not generic:
         known = gazetteer.canonical_name(candidate)
         reading.group = known[0] if known else candidate
+        reading.scope_phrases.append(candidate)
     elif behalf and generic and reading.group is None and not reading.speakers:
         reading.any_group = True  # "Which delegations spoke on behalf of a group of countries?": any group
     if asks_whose and reading.speakers:
@@ -773,7 +790,7 @@ def _read(question: str, index: SpeakerIndex, router) -> _Reading:
 
     reading.stance, reading.stance_object, stance_span = _stance(asked, index)
     subject_end = max((e for s, e, _ in subjects), default=0)
-    removed = [_with_verb(asked, s, e) for s, e, _ in subjects] + [(m.start, m.end) for m in bloc_mentions]
+    removed = [_with_verb(asked, s, e) for s, e, _ in subjects] + [(_membership_start(asked, m.start), m.end) for m in bloc_mentions]
     if stance_span:
         removed.append(stance_span)
     if behalf:
@@ -784,6 +801,8 @@ def _read(question: str, index: SpeakerIndex, router) -> _Reading:
         reading.topic = ""  # "How many intergovernmental organisations spoke?": the scope, not a topic
     if reading.stance_object and _restates_object(reading.topic, index):
         reading.topic = ""  # "opposed the report or the Rapporteur's mandate": the object again, not a topic of its own
+    elif not reading.stance and _restates_object(reading.topic, index):
+        reading.stance_object = _stance_object(reading.topic, index)  # "what did the NGOs say about the mandate?"
     elif reading.stance and not reading.stance_object and _trim(reading.topic):
         reading.stance = None  # "who said vague charges are used to lock up critics?": a side word inside a topic
     reading.topic_label = _label(reading.topic) if marked else ""
@@ -1181,6 +1200,7 @@ def _query(question: str, reading: _Reading) -> Query:
         speaker_types=tuple(reading.speaker_types),
         scope_label=reading.scope_label,
         scope_speakers=reading.scope_speakers,
+        scope_phrases=tuple(dict.fromkeys(reading.scope_phrases)),
         group=reading.group,
         asks_group=reading.asks_group,
         any_group=reading.any_group,

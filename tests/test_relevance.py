@@ -118,6 +118,53 @@ def test_the_closest_passages_are_labelled_when_nothing_clearly_addresses_the_qu
     assert_verbatim(answer, seed)
 
 
+def test_a_closest_passage_far_behind_the_best_one_is_not_shown(assistant_offline, seed, monkeypatch):
+    model = load_model()
+    strict = model.model_copy(update={"addresses": 0.999999, "floor": 0.0, "closest_share": 1.0})
+    monkeypatch.setattr("assistant.answer.load_model", lambda: strict)
+    answer = ask(assistant_offline, seed, question="Which delegations spoke about the death penalty?",
+                 intent="list", topic="death penalty")
+    assert answer.answer.startswith("No statement clearly addresses") and len(cited(answer)) == 1
+
+
+def test_a_scope_nobody_in_which_spoke_is_a_fact_about_the_speakers_not_about_the_topic(assistant_offline, seed):
+    answer = ask(assistant_offline, seed, question="Did any Pacific states talk about the death penalty?", intent="list",
+                 topic="death penalty", speaker_types=("state", "country_concerned"), scope_label="Pacific states",
+                 scope_speakers=(), yes_no=True)
+    assert answer.abstained and not answer.citations
+    assert answer.answer == "No. No Pacific state took the floor in this dialogue."
+
+
+def test_what_speakers_said_about_the_mandate_lists_every_side_taken_on_it(assistant_offline, seed):
+    sided = {s.speaker for s in seed.data.statements if s.speaker_type == "ngo"
+             and (stance := s.stance_on("mandate")) is not None and stance.position != "neutral"}
+    answer = ask(assistant_offline, seed, question="What did the NGOs say about the mandate?", intent="list",
+                 topic="mandate", speaker_types=("ngo",), stance_object="mandate")
+    assert sided and sided <= cited(answer)
+    assert_verbatim(answer, seed)
+
+
+def test_a_statement_delivered_jointly_is_said_to_be_joint_with_the_sentence_naming_the_others(burundi):
+    assistant, corpus = burundi
+    joint = next(s for s in corpus.data.statements if "jointly with" in s.sentences[0].text)
+    answer = ask(assistant, corpus, question=f"Which organisation did {joint.speaker} deliver its statement with?",
+                 intent="speaker", speakers=(joint.speaker,), asks_group=True)
+    assert "delivered a joint statement" in answer.answer and "jointly with" in answer.citations[0].quote
+    alone = next(s for s in corpus.data.statements if s.speaker_type == "ngo" and not s.on_behalf_of
+                 and not any(w in s.text for w in ("jointly", "joint statement", "together with", "behalf")))
+    answer = ask(assistant, corpus, question=f"Who did {alone.speaker} speak for?", intent="speaker",
+                 speakers=(alone.speaker,), asks_group=True)
+    assert "spoke for itself alone" in answer.answer
+
+
+def test_the_words_naming_the_scope_are_not_looked_for_in_the_sentences():
+    from assistant.relevance import question_text
+
+    query = Query(question="Which members of the Zarovian Group raised river dams?", intent="list", topic="river dams",
+                  scope_phrases=("members of the Zarovian Group",))
+    assert "Zarovian" not in question_text(query) and "dams" in question_text(query)
+
+
 def test_evidence_ranks_statements_in_scope_whatever_the_composer_decides(assistant_offline, seed):
     query = Query(question="Who talked about people being made to vanish?", asked="Who talked about people being made to vanish?",
                   intent="list", topic="people made to vanish", speaker_types=("ngo",))
@@ -321,7 +368,7 @@ def test_a_side_with_a_topic_of_its_own_lists_only_those_who_took_it_on_that_top
 def test_a_name_in_a_question_is_a_word_written_with_a_capital_inside_a_sentence():
     from assistant.text import proper_names
 
-    assert proper_names("Was Ana Ortiz mentioned? Ask the UN about it.") == {"ana", "ortiz"}
+    assert proper_names("Was Ana Ortiz mentioned? Ask the UN about it.") == {"ana", "ortiz", "un"}
     assert proper_names("who talked about the water crisis?") == frozenset()
 
 
@@ -335,6 +382,20 @@ def test_a_name_matches_only_its_own_spelling_or_a_misspelling_never_a_similar_n
     assert matcher.match("Petrova", rows, frozenset({"petrova"})).unmatched() == 1.0
     assert matcher.match("Petrenko", rows, frozenset({"petrenko"})).unmatched() == 0.0
     assert matcher.match("Petrenkko", rows, frozenset({"petrenkko"})).unmatched() == 0.0  # mistyped
+
+
+def test_a_speaker_who_never_names_what_is_asked_did_not_mention_it(assistant_offline, seed):
+    """A question only about a name or an acronym is a fact about spelling: the long form counts, a likeness does not."""
+    naming = next(s for s in seed.data.statements if "International Criminal Court" in s.text)
+    silent = next(s for s in seed.data.statements if s.speaker_type == "state"
+                  and "ICC" not in s.text and "Criminal Court" not in s.text)
+    no = ask(assistant_offline, seed, question=f"Did {silent.speaker} mention the ICC?", intent="speaker",
+             speakers=(silent.speaker,), topic="ICC", yes_no=True)
+    assert no.answer == f"No. {silent.speaker}'s statement does not mention ICC." and no.abstained
+    yes = ask(assistant_offline, seed, question=f"Did {naming.speaker} mention the ICC?", intent="speaker",
+              speakers=(naming.speaker,), topic="ICC", yes_no=True)
+    assert yes.answer.startswith("Yes.") and any("Criminal Court" in c.quote for c in yes.citations)
+    assert_verbatim(yes, seed)
 
 
 @pytest.mark.parametrize("name", ["Olga Brennan", "Tomasz Ridgeway"])

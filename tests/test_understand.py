@@ -168,6 +168,32 @@ def test_latin_american_and_eu_scopes(water):
     assert eu.intent == "roster"
 
 
+def test_members_of_a_group_are_its_scope_not_a_topic(water):
+    roster = understood(water, "Which members of the African Group spoke?")
+    assert roster.intent == "roster" and roster.topic == "" and "Nigeria" in roster.scope_speakers
+    scoped = understood(water, "which members of the OIC raised mining?")
+    assert scoped.topic == "mining" and scoped.scope_phrases == ("members of the OIC",)
+    topical = understood(water, "Who said that no member of the police was ever punished?")
+    assert "member of the police" in topical.topic and not topical.scope_phrases
+
+
+def test_what_a_scope_said_about_the_mandate_asks_for_their_sides_on_it(burundi):
+    query = understood(burundi, "what did the african states say about the mandate?")
+    assert (query.intent, query.stance, query.stance_object) == ("list", None, "mandate")
+
+
+def test_asking_who_delivered_a_statement_with_a_speaker_asks_whose_statement_it_was(burundi):
+    query = understood(burundi, "Which organisation did TRIAL International deliver its statement with?")
+    assert query.speakers == ("TRIAL International",) and query.asks_group and query.intent == "speaker"
+
+
+def test_what_a_side_accuses_the_object_of_is_the_topic(water):
+    accused = understood(water, "Which states accused the Rapporteur of overreach?")
+    assert (accused.stance, accused.stance_object, accused.topic) == ("critical", "mandate", "overreach")
+    dismissed = understood(water, "Who dismissed the report as one-sided?")
+    assert (dismissed.stance, dismissed.stance_object, dismissed.topic) == ("critical", "mandate", "one-sided")
+
+
 def test_speaking_for_a_group_is_a_group_scope(burundi):
     query = understood(burundi, "What did the states speaking on behalf of the African Group say?")
     assert query.group == "African Group"
