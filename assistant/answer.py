@@ -335,9 +335,9 @@ def _speaker_stance(name: str, query: Query, statements: list[Statement], compos
             continue
         evidence = [s.sentences[stance.sentence]] if stance.sentence is not None else s.sentences[:1]
         if stance.position == query.stance:
-            return f"Yes. {name} was {stance.position} of {OBJECT_LABELS[obj]}: {composer.quote(s, evidence)}"
+            return f"{'Yes. ' if query.yes_no else ''}{name} was {stance.position} of {OBJECT_LABELS[obj]}: {composer.quote(s, evidence)}"
         if stance.position != "neutral":
-            return f"No. {name} was {stance.position} of {OBJECT_LABELS[obj]}: {composer.quote(s, evidence)}"
+            return f"{'No. ' if query.yes_no else ''}{name} was {stance.position} of {OBJECT_LABELS[obj]}: {composer.quote(s, evidence)}"
     opening = statements[0]
     return f"{name} took no clear position towards {OBJECT_LABELS[obj]}; its statement opens: {composer.quote(opening, opening.sentences[:1])}"
 
@@ -353,7 +353,23 @@ def _compare(query: Query, corpora, composer: Composer) -> Reply:
 # ---------------------------------------------------------------- many speakers
 
 
+def _names_anyone(query: Query) -> bool:
+    """The question names a speaker, one who spoke or not: what it says of them comes first."""
+    return bool(query.speakers or query.missing_speakers or query.listed_speakers)
+
+
+def _nobody_in_scope(query: Query) -> Reply:
+    """Nobody in the scope spoke: a fact about the speaker list, never a claim that a topic or a side is absent."""
+    no = "No. " if query.yes_no else ""
+    among = re.fullmatch(r"(.+?) among those speakers", query.scope_label)
+    if among:  # "any of them from Africa?": the earlier speakers are there, none of them in the region
+        return Reply(f"{no}None of those speakers is among the {among.group(1)}.", True)
+    return Reply(f"{no}{_no_one(query)} took the floor in this dialogue.", True)
+
+
 def _list(query: Query, corpora, composer: Composer) -> Reply:
+    if not _names_anyone(query) and not any(scope_positions(corpus, query) for corpus in corpora):
+        return _nobody_in_scope(query)
     if query.stance:
         return _stance_list(query, corpora, composer, (query.stance,))
     if not _has_topic(query):
@@ -367,9 +383,8 @@ def _topical_list(query: Query, corpora, composer: Composer) -> tuple[Reply, int
     judged: list[Judged] = []
     unmatched = 1.0  # the question's share of terms with no counterpart, in the document that has most of them
     in_scope = [(corpus, scope_positions(corpus, query)) for corpus in corpora]
-    if not any(positions for _, positions in in_scope) and not query.speakers:
-        # Nobody in scope spoke: a fact about the speaker list, not a claim that the topic is absent from the document.
-        return Reply(f"{'No. ' if query.yes_no else ''}{_no_one(query)} took the floor in this dialogue.", True), 0
+    if not any(positions for _, positions in in_scope) and not _names_anyone(query):
+        return _nobody_in_scope(query), 0
     for corpus, positions in in_scope:
         found = judgement(corpus, query, positions)
         judged.extend(found.statements)

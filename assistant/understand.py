@@ -304,11 +304,12 @@ class SpeakerIndex:
                 found.extend((match.start(), match.end(), name) for name in sorted(self.concerned))
         return found
 
-    def speakers_of(self, text: str) -> list[str]:
-        """The speakers an earlier answer is about: its bold or source-line names, else every name outside quotes."""
+    def speakers_of(self, text: str, labelled_only: bool = False) -> list[str]:
+        """The speakers an earlier answer is about: its bold or source-line names, else (unless `labelled_only`)
+        every name outside quotes."""
         labelled = re.findall(r"\*\*([^*]+)\*\*|^\s*\[\d+\]\s+([^(\n]+?)\s+\(", text, re.M)
         named = [n for pair in labelled for part in pair if part for _, _, n in self.find(part)]
-        if not named:
+        if not named and not labelled_only:
             unquoted = re.sub(r"“[^”]*”|\"[^\"]*\"", " ", text)
             named = [n for _, _, n in self.find(unquoted)]
         return list(dict.fromkeys(named))
@@ -1032,8 +1033,11 @@ def _previous(history: list[Message], index: SpeakerIndex, router) -> _Previous 
         previous = reading
     if previous is None:
         return None
-    last_answer = next((m.content for m in reversed(history) if m.role == "assistant"), "")
-    return _Previous(previous, index.speakers_of(last_answer) if last_answer else [])
+    answers = [m.content for m in history if m.role == "assistant"][-3:]
+    # An answer that lists nobody ("None of those speakers is among the African states") leaves "those" meaning the
+    # speakers of the answer before it; a name in its prose (the country concerned) is not who it is about.
+    speakers = next((found for text in reversed(answers) if (found := index.speakers_of(text, labelled_only=True))), [])
+    return _Previous(previous, speakers or (index.speakers_of(answers[-1]) if answers else []))
 
 
 def _resolve_follow_up(reading: _Reading, previous: _Previous, index: SpeakerIndex) -> None:

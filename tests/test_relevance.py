@@ -157,6 +157,20 @@ def test_a_statement_delivered_jointly_is_said_to_be_joint_with_the_sentence_nam
     assert "spoke for itself alone" in answer.answer
 
 
+def test_earlier_speakers_none_of_whom_is_in_a_region_are_not_said_to_lack_the_side(assistant_offline, seed):
+    answer = ask(assistant_offline, seed, question="any of them from Oceania?", intent="list", yes_no=True,
+                 speaker_types=("state", "country_concerned"), scope_label="Pacific states among those speakers",
+                 scope_speakers=(), stance="critical", stance_object="country")
+    assert answer.answer == "No. None of those speakers is among the Pacific states." and answer.abstained
+
+
+def test_a_speakers_side_is_not_prefixed_by_yes_when_the_question_is_not_yes_or_no(assistant_offline, seed):
+    critic = next(s for s in seed.data.statements if (x := s.stance_on("mandate")) is not None and x.position == "critical")
+    answer = ask(assistant_offline, seed, question=f"what did {critic.speaker} say?", intent="speaker",
+                 speakers=(critic.speaker,), stance="critical", stance_object="mandate")
+    assert answer.answer.startswith(f"{critic.speaker} was critical of")
+
+
 def test_the_words_naming_the_scope_are_not_looked_for_in_the_sentences():
     from assistant.relevance import question_text
 

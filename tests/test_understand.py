@@ -194,6 +194,15 @@ def test_what_a_side_accuses_the_object_of_is_the_topic(water):
     assert (dismissed.stance, dismissed.stance_object, dismissed.topic) == ("critical", "mandate", "one-sided")
 
 
+def test_those_after_an_answer_that_listed_nobody_are_the_speakers_listed_before_it(burundi):
+    history = (("user", "Which states criticised the report?"),
+               ("assistant", "- **Côte d'Ivoire** (state) [1]\n- **Luxembourg** (state) [2]"),
+               ("user", "any of them from Asia?"),
+               ("assistant", "No. None of those speakers is among the Asian states (the country concerned is Burundi)."))
+    query = understood(burundi, "which of those mentioned prisons?", *history)
+    assert set(query.scope_speakers) == {"Côte d'Ivoire", "Luxembourg"} and query.topic == "prisons"
+
+
 def test_speaking_for_a_group_is_a_group_scope(burundi):
     query = understood(burundi, "What did the states speaking on behalf of the African Group say?")
     assert query.group == "African Group"
