@@ -62,6 +62,7 @@ def collect() -> list:
     from assistant import relevance
     from assistant.engine import Assistant
     from assistant.settings import Settings
+    from assistant.text import proper_names
     from assistant.understand import understand
     from eval.gold import load_gold
     from eval.metrics import name_key
@@ -90,12 +91,13 @@ def collect() -> list:
         else:
             types = {s.speaker_type for s in statements if name_key(s.speaker) in required}
             positions = [p for p, s in enumerate(statements) if item.abstain or s.speaker_type in types]
-        scored = corpus.score_sentences(texts, positions)
+        names = proper_names(query.asked or query.question)  # as `relevance.judgement`: names match only by spelling
+        scored = corpus.score_sentences(texts, positions, names)
         columns = np.column_stack([scored.features[name] for name in FEATURES])
         rows: dict[int, list] = {}
         for k, (position, _) in enumerate(scored.sentences):
             rows.setdefault(position, []).append(columns[k])
-        matches = [corpus.terms.match(t, np.zeros(0, dtype=int)) for t in relevance.query_texts(query)]
+        matches = [corpus.terms.match(t, np.zeros(0, dtype=int), names) for t in relevance.query_texts(query)]
         unmatched[item.id] = ([m for m in matches if m.terms], item.abstain, item.document)
         for position, features in rows.items():
             key = name_key(statements[position].speaker)
