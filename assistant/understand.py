@@ -663,12 +663,13 @@ def _stance(asked: str, index: SpeakerIndex) -> tuple[str | None, str | None, tu
         return None, None, None  # "welcomed the release of prisoners": a topic, not a side
     end = verb.end() + (phrase.end() if phrase and obj else 0)
     if obj:
-        # "accused the experts of bias", "dismissed the report as biased": the object ends before "of"/"as" and
-        # what follows is what the side is about (not "the Group of Experts", whose shorter prefix names no object).
+        # "accused the experts of bias", "dismissed the report of the Rapporteur as biased": the object is the longest
+        # run before "of"/"as" that names only the object, and what follows is what the side is about ("the Group of
+        # Experts" stays whole: "the Group" alone names no object).
         for cut in re.finditer(r"\s+(?=(?:of|as)\s)", obj_text, re.I):
-            if _stance_object(obj_text[:cut.start()], index) == obj:
+            prefix = obj_text[:cut.start()]
+            if _stance_object(prefix, index) == obj and _restates_object(prefix, index):
                 end = verb.end() + phrase.start(1) + cut.start()
-                break
     return position, obj, (verb.start(), end)
 
 

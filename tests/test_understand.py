@@ -190,8 +190,10 @@ def test_asking_who_delivered_a_statement_with_a_speaker_asks_whose_statement_it
 def test_what_a_side_accuses_the_object_of_is_the_topic(water):
     accused = understood(water, "Which states accused the Rapporteur of overreach?")
     assert (accused.stance, accused.stance_object, accused.topic) == ("critical", "mandate", "overreach")
-    dismissed = understood(water, "Who dismissed the report as one-sided?")
+    dismissed = understood(water, "Who dismissed the report of the Rapporteur as one-sided?")
     assert (dismissed.stance, dismissed.stance_object, dismissed.topic) == ("critical", "mandate", "one-sided")
+    whole = understood(water, "Who backed the mandate of the Special Rapporteur?")
+    assert (whole.stance, whole.stance_object, whole.topic) == ("supportive", "mandate", "")
 
 
 def test_those_after_an_answer_that_listed_nobody_are_the_speakers_listed_before_it(burundi):
