@@ -368,8 +368,6 @@ def _nobody_in_scope(query: Query) -> Reply:
 
 
 def _list(query: Query, corpora, composer: Composer) -> Reply:
-    if not _names_anyone(query) and not any(scope_positions(corpus, query) for corpus in corpora):
-        return _nobody_in_scope(query)
     if query.stance:
         return _stance_list(query, corpora, composer, (query.stance,))
     if not _has_topic(query):
@@ -441,6 +439,8 @@ def _stance_members(corpus, query: Query, obj: str, position: str) -> list[tuple
 
 
 def _stance_list(query: Query, corpora, composer: Composer, positions: tuple[str, ...]) -> Reply:
+    if not _names_anyone(query) and not any(scope_positions(corpus, query) for corpus in corpora):
+        return _nobody_in_scope(query)
     # "Which NGOs were critical?" names no object: the side taken towards each, the mandate first.
     objects = [query.stance_object] if query.stance_object else ["mandate", "country"]
     sections = []
@@ -510,7 +510,7 @@ def _scope_overview(query: Query, corpora, composer: Composer) -> Reply:
                 speakers.add(s.speaker)
                 lines.append(composer.line(s, corpus.central_sentences(p, SUMMARY_SENTENCES)))
     if not lines:
-        return Reply(f"{_no_one(query)} took the floor in this dialogue.", True)
+        return _nobody_in_scope(query)
     return Reply(f"What {_counted(query, len(speakers))} said, in the sentences closest to each statement as a whole:\n" + "\n".join(lines))
 
 
@@ -526,7 +526,7 @@ def _roster(query: Query, corpora, composer: Composer) -> Reply:
     listed = [n for c in corpora for n in c.data.info.listed_speakers] if (
         query.scope_speakers is None and not query.group and not query.any_group) else []
     if not lines:
-        return Reply(f"{_no_one(query)} took the floor in this dialogue.", True)
+        return _nobody_in_scope(query)
     behalf = f" on behalf of the {query.group}" if query.group else " on behalf of a group" if query.any_group else ""
     head = f"{_counted(query, len(speakers))} took the floor{behalf}:"
     tail = f"\n\nAlso listed as speakers, with no text in the summary: {', '.join(listed)}." if listed else ""
@@ -538,7 +538,7 @@ def _order(query: Query, corpora, composer: Composer) -> Reply:
     statements = corpus.data.statements
     sequence = [p for p in scope_positions(corpus, query, with_speakers=False) if statements[p].speaker_type != "panel"]
     if not sequence:
-        return Reply(f"{_no_one(query)} took the floor in this dialogue.", True)
+        return _nobody_in_scope(query)
     if query.order_anchor:
         anchor = next((p for p, s in enumerate(statements) if s.speaker == query.order_anchor), None)
         if anchor is None:

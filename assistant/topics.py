@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def acronym_index(pairs: list[tuple[str, str]]) -> ConceptIndex:
     return found
 
 
-def wordings(index: ConceptIndex, pairs: list[tuple[str, str]] = ()) -> dict[str, tuple[str, ...]]:
+def wordings(index: ConceptIndex, pairs: Sequence[tuple[str, str]] = ()) -> dict[str, tuple[str, ...]]:
     """Per concept token of `canonical_tokens` (without its mark), the phrases that say it, as written: a sentence
     that says "UCMs" also says "unilateral coercive measures" to a reader. Only concepts that have an acronym: an
     acronym and its long form say exactly the same thing, where looser synonyms would bring in words that a

@@ -1071,7 +1071,7 @@ def _resolve_follow_up(reading: _Reading, previous: _Previous, index: SpeakerInd
             inherit_topic()
             reading.from_context = True
             return
-    counted = _counted(reading.asked, previous.answer_speakers) if before.intent in ("list", "roster", "overview", "order", "count") else None
+    counted = _ordinal_pick(reading.asked, previous.answer_speakers) if before.intent in ("list", "roster", "overview", "order", "count") else None
     described = counted or (_described(reading.asked, earlier, index) if earlier else None)
     if described and not reading.speakers:
         # "what did the one working on defenders in the east say…": the earlier speaker whose name the description echoes
@@ -1153,7 +1153,7 @@ def _resolve_follow_up(reading: _Reading, previous: _Previous, index: SpeakerInd
     reading.elliptic = False
 
 
-def _counted(asked: str, listed) -> str | None:
+def _ordinal_pick(asked: str, listed) -> str | None:
     """The speaker of an earlier list that "the second one", "the last one" points to, in the order it was listed."""
     if len(listed) < 2:
         return None
