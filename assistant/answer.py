@@ -30,6 +30,7 @@ OFFICE_TITLES = Path(__file__).resolve().parent / "data" / "office_titles.json"
 QUESTION_WORDS = Path(__file__).resolve().parent / "data" / "question_words.json"
 FABRICATION_REFUSAL = "I can't make up or reword what a speaker said: every quote I give is verbatim from the document. Here is what it holds."
 OBJECT_LABELS = {"mandate": "the mandate and its report", "country": "the country concerned"}
+OPPOSITE_POSITION = {"supportive": "critical", "critical": "supportive"}
 
 
 @dataclass(frozen=True)
@@ -455,6 +456,17 @@ def _stance_list(query: Query, corpora, composer: Composer, positions: tuple[str
             sections.append(head + "\n" + "\n".join(composer.line(s, [sentence]) for s, sentence in members))
     if not sections:
         wanted, label = " or ".join(positions), _object_label(objects[0], corpora)
+        opposed = _all_opposed(query, corpora, objects[0], positions)
+        if opposed:  # "Which EU members defended Belarus?" when every one of them that spoke criticised it
+            no = "No. " if query.yes_no else ""
+            other = OPPOSITE_POSITION[positions[0]]
+            if "those speakers" in query.scope_label:
+                return Reply(f"{no}None of those speakers was {wanted} of {label}: "
+                             f"{'the one' if opposed == 1 else f'all {opposed}'} in scope {'was' if opposed == 1 else 'were'} {other} of it.", True)
+            if opposed == 1:
+                return Reply(f"{no}The only {_scope_noun(query, 1)} who took the floor was {other} of {label}, not {wanted}.", True)
+            return Reply(f"{no}None of the {opposed} {_scope_noun(query, opposed)} who took the floor was {wanted} of {label}: "
+                         f"all were {other} of it.", True)
         if len(positions) == 1:
             # The stance classifier is not the last word on a one-sided question: the question's own words are judged
             # too, and only when nothing comes close is the absence claimed.
@@ -466,7 +478,28 @@ def _stance_list(query: Query, corpora, composer: Composer, positions: tuple[str
                                  f"{reply.text[len(hedge):]}")
                 return Reply(f"No statement reads as clearly {wanted} of {label}; the passages closest to the question:\n{reply.text}")
         return Reply(f"{_no_one(query)} in this dialogue took a clearly {wanted} position towards {label}.", True)
-    return Reply("\n\n".join(sections))
+    return Reply(("Yes. " if query.yes_no else "") + "\n\n".join(sections))
+
+
+def _all_opposed(query: Query, corpora, obj: str, positions: tuple[str, ...]) -> int:
+    """How many speakers in scope there are when every one of them took the side opposite to the one asked
+    towards `obj` (a stance read at index time), else 0: then "none of them" is a fact of the speaker list and
+    its stances, not a claim that a topic is absent. Only for a named object and one side asked, in a scope the
+    question draws (a type, region, bloc or earlier speakers), and never when one of them is neutral or mixed."""
+    if not query.stance_object or len(positions) != 1 or positions[0] not in OPPOSITE_POSITION:
+        return 0
+    if not (query.scope_label or query.scope_speakers is not None or query.speaker_types) or _names_anyone(query):
+        return 0
+    speakers: dict[str, bool] = {}
+    for corpus in corpora:
+        for p in scope_positions(corpus, query):
+            s = corpus.data.statements[p]
+            stance = s.stance_on(obj)
+            if stance is None:
+                continue
+            opposed = stance.position == OPPOSITE_POSITION[positions[0]]
+            speakers[s.speaker] = speakers.get(s.speaker, True) and opposed
+    return len(speakers) if speakers and all(speakers.values()) else 0
 
 
 def _object_label(obj: str, corpora) -> str:

@@ -493,6 +493,20 @@ def _utterance_from() -> re.Pattern:
     return re.compile(rf"\b(?:{_alternation(words()['utterance_nouns']['words'])})\s+(?:\w+\s+)?(?:from|by)\s+(?:the\s+)?$", re.I)
 
 
+def _quote_request_spans(asked: str, subject_starts: list[int]) -> list[tuple[int, int]]:
+    """Spans that ask for a speaker's words rather than say what about: "quote"/"cite" opening the request, and
+    an utterance noun right before a named speaker ("a quote from China", "any remarks by the EU on …")."""
+    spans = []
+    opening = re.match(rf"\s*(?:please\s+)?(?:{_alternation(words()['quote_requests']['verbs'])})(?![\w-])", asked, re.I)
+    if opening:
+        spans.append((opening.start(), opening.end()))
+    for start in subject_starts:
+        noun = _utterance_from().search(asked[:start])
+        if noun:
+            spans.append((noun.start(), start))
+    return spans
+
+
 @cache
 def _stance_phrases() -> str:
     return _alternation(words()["stance"]["supportive"] + words()["stance"]["critical"])
@@ -798,6 +812,7 @@ def _read(question: str, index: SpeakerIndex, router) -> _Reading:
     if behalf:
         removed.append((behalf.start(), behalf.end()))
     removed += [(m.start(), m.end()) for m in _pattern("adverbials", "phrases").finditer(asked)]
+    removed += _quote_request_spans(asked, [s for s, _, _ in subjects])
     reading.topic, predicate, reading.topic_pronoun, marked = _topic(asked, subject_end, removed)
     if reading.speaker_types and not marked and not _trim(_scope_words().sub(" ", reading.topic)):
         reading.topic = ""  # "How many intergovernmental organisations spoke?": the scope, not a topic

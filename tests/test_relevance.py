@@ -467,3 +467,28 @@ def test_a_count_of_a_region_or_group_reads_as_its_members_in_the_right_number(l
     from assistant.answer import _counted_label
 
     assert _counted_label(label, count) == noun
+
+
+def test_a_scope_every_member_of_which_took_the_other_side_is_told_so_without_a_hedge(assistant_offline, seed):
+    """A side nobody in scope took, when each of them took the opposite one: a fact of the stances read at index
+    time, said as such; any neutral speaker in scope leaves it to the relevance judgement."""
+    critics = tuple(sorted({s.speaker for s in seed.data.statements if s.speaker_type == "ngo"
+                            and (x := s.stance_on("country")) is not None and x.position == "critical"}))
+    neutral = {s.speaker for s in seed.data.statements if s.speaker_type == "ngo"
+               and (x := s.stance_on("country")) is not None and x.position != "critical"}
+    assert len(critics) >= 2 and not neutral
+    answer = ask(assistant_offline, seed, question="Did any NGOs back the government?", intent="list", yes_no=True,
+                 speaker_types=("ngo",), stance="supportive", stance_object="country")
+    assert answer.abstained and not answer.citations
+    assert answer.answer == (f"No. None of the {len(critics)} NGOs who took the floor was supportive of the country concerned "
+                             f"(Belarus): all were critical of it.")
+    answer = ask(assistant_offline, seed, question="Did any of them back the government?", intent="list", yes_no=True,
+                 speaker_types=("ngo",), scope_label="those speakers", scope_speakers=critics[:1], stance="supportive",
+                 stance_object="country")
+    assert answer.answer == "No. None of those speakers was supportive of the country concerned (Belarus): the one in scope was critical of it."
+
+
+def test_a_yes_or_no_side_question_answered_by_a_list_opens_with_yes(assistant_offline, seed):
+    answer = ask(assistant_offline, seed, question="Did any states back the mandate?", intent="list", yes_no=True,
+                 speaker_types=("state",), stance="supportive", stance_object="mandate")
+    assert answer.answer.startswith("Yes. ") and answer.citations

@@ -735,3 +735,19 @@ def test_which_of_those_spoke_for_a_group_is_any_group_among_them(burundi):
     history = (("user", "Which states spoke?"), ("assistant", "- **Côte d'Ivoire** (state) [1]\n- **Luxembourg** (state) [2]"))
     query = understood(burundi, "which of those spoke for a group?", *history)
     assert query.any_group and set(query.scope_speakers) == {"Côte d'Ivoire", "Luxembourg"}
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("give me a quote from {name}", ""),
+    ("quote {name}", ""),
+    ("Any quotes from {name} on water tariffs?", "water tariffs"),
+    ("cite {name} on water tariffs", "water tariffs"),
+])
+def test_asking_for_a_speakers_words_is_how_the_answer_is_wanted_not_its_topic(water, question, topic):
+    name = next(s.speaker for s in water.data.statements if s.speaker_type == "state")
+    query = understood(water, question.format(name=name))
+    assert query.intent == "speaker" and query.speakers == (name,) and query.topic == topic
+
+
+def test_an_utterance_noun_that_is_not_before_a_speaker_stays_in_the_topic(water):
+    assert "response" in understood(water, "Who commented on the response by the authorities?").topic
