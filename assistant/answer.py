@@ -140,8 +140,8 @@ def scope_positions(corpus, query: Query, with_speakers: bool = True) -> list[in
             continue
         if query.scope_speakers is not None and s.speaker not in query.scope_speakers:
             continue
-        if query.group and not _same_group(s.on_behalf_of, query.group):
-            continue
+        if query.group and not (_same_group(s.on_behalf_of, query.group) or fold(s.speaker) == fold(query.group)):
+            continue  # "who spoke for the EU?": a group that took the floor itself speaks for itself
         if query.any_group and not s.on_behalf_of:
             continue
         positions.append(i)
@@ -365,6 +365,9 @@ def _nobody_in_scope(query: Query) -> Reply:
     among = re.fullmatch(r"(.+?) among those speakers", query.scope_label)
     if among:  # "any of them from Africa?": the earlier speakers are there, none of them in the region
         return Reply(f"{no}None of those speakers is among the {among.group(1)}.", True)
+    if query.group and not query.scope_label:
+        said = re.sub(r"^(?i:the) ", "", query.scope_phrases[0] if query.scope_phrases else query.group)  # as the question named it
+        return Reply(f"{no}{_no_one(query)} took the floor on behalf of the {said} in this dialogue.", True)
     return Reply(f"{no}{_no_one(query)} took the floor in this dialogue.", True)
 
 
@@ -399,7 +402,9 @@ def _topical_list(query: Query, corpora, composer: Composer) -> tuple[Reply, int
         lines = [composer.line(statement, [sentence]) for statement, sentence in addressing]
         speakers = len({statement.speaker for statement, _ in addressing})
         topic = _headline_topic(query, [sentence.text for _, sentence in addressing])
-        head = f"{'Yes. ' if query.yes_no else ''}{_counted(query, speakers)} addressed {topic}:"
+        # "Did anyone defend X?": no stance is read on X, so the quotes show the side each took and no "Yes." claims it
+        yes = "Yes. " if query.yes_no and not query.side_on_topic else ""
+        head = f"{yes}{_counted(query, speakers)} addressed {topic}:"
         return Reply(head + "\n" + "\n".join(lines)), speakers
     topic = _topic_words(query)
     best = max((j.probability for j in judged), default=0.0)
@@ -562,6 +567,8 @@ def _roster(query: Query, corpora, composer: Composer) -> Reply:
         return _nobody_in_scope(query)
     behalf = f" on behalf of the {query.group}" if query.group else " on behalf of a group" if query.any_group else ""
     head = f"{_counted(query, len(speakers))} took the floor{behalf}:"
+    if query.group and {fold(n) for n in speakers} == {fold(query.group)}:
+        head = f"The {re.sub(r'^(?i:the) ', '', query.group)} took the floor itself:"
     tail = f"\n\nAlso listed as speakers, with no text in the summary: {', '.join(listed)}." if listed else ""
     return Reply(head + "\n" + "\n".join(lines) + tail)
 

@@ -176,6 +176,7 @@ class Query(Frozen):
     fabrication: bool = False  # asks to make up what someone said: refused, the verbatim record is shown instead
     stance: Position | None = None  # asked position: who backed (supportive) / opposed (critical)
     stance_object: StanceObject | None = None  # what the stance is about
+    side_on_topic: Position | None = None  # a side asked on a topic that is neither the mandate nor the country ("who defended private operators?"): no stance is read for it, so an answer never claims it
     fact: FactKind | None = None
     order_anchor: str | None = None  # speaker the order is relative to; None = the start of the debate
     order_offset: int = 1  # +1 = right after, -1 = right before; with no anchor: 1 = first, -1 = last

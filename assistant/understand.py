@@ -358,6 +358,7 @@ class _Reading:
     yes_no: bool = False
     stance: str | None = None
     stance_object: str | None = None
+    side_on_topic: str | None = None
     topic: str = ""
     topic_label: str = ""  # the topic when it is a clean noun phrase after a verb of saying; "" otherwise
     order_anchor: str | None = None
@@ -687,6 +688,17 @@ def _stance(asked: str, index: SpeakerIndex) -> tuple[str | None, str | None, tu
     return position, obj, (verb.start(), end)
 
 
+def _side_before(asked: str, topic: str) -> str | None:
+    """The side a question's verb takes on its topic when no stance is read for that topic ("did anyone defend
+    private operators?"): the position of the first side word that the topic follows, else None."""
+    stance_words = words()["stance"]
+    for position in ("supportive", "critical"):
+        for verb in re.finditer(rf"(?<![\w-])(?:{_alternation(stance_words[position])})(?![\w-])", asked, re.I):
+            if asked.find(topic, verb.end()) >= 0:
+                return position
+    return None
+
+
 def _restates_object(topic: str, index: SpeakerIndex) -> bool:
     """The topic names a stance object (the mandate, the country concerned) and nothing else."""
     if not topic.strip() or _stance_object(topic, index) is None:
@@ -821,8 +833,12 @@ def _read(question: str, index: SpeakerIndex, router) -> _Reading:
     elif not reading.stance and _restates_object(reading.topic, index):
         reading.stance_object = _stance_object(reading.topic, index)  # "what did the NGOs say about the mandate?"
     elif reading.stance and not reading.stance_object and _trim(reading.topic):
-        reading.stance = None  # "who said vague charges are used to lock up critics?": a side word inside a topic
+        # "who said vague charges are used to lock up critics?", "did anyone defend private operators?": a side word
+        # inside a topic, or a side on something that has no stance read for it
+        reading.stance = None
     reading.topic_label = _label(reading.topic) if marked else ""
+    if not reading.stance and reading.topic:
+        reading.side_on_topic = _side_before(asked, reading.topic)
     subject_part = asked[:predicate] if predicate else asked
     reading.missing, reading.listed = _missing(subject_part, index, name_spans)
     reading.missing += [r for r in unresolved_roles if r not in reading.missing]
@@ -1169,8 +1185,9 @@ def _resolve_follow_up(reading: _Reading, previous: _Previous, index: SpeakerInd
 
 
 def _ordinal_pick(asked: str, listed) -> str | None:
-    """The speaker of an earlier list that "the second one", "the last one" points to, in the order it was listed."""
-    if len(listed) < 2:
+    """The speaker of an earlier list that "the second one", "the last one" points to, in the order it was listed
+    (a list of one has a first and a last one too)."""
+    if not listed:
         return None
     ordinals = {"first": 1, "1st": 1, "2nd": 2, "3rd": 3, **words()["order"]["ordinals"]}
     last = ["last", "final", "latter"]
@@ -1228,6 +1245,7 @@ def _query(question: str, reading: _Reading) -> Query:
         fabrication=reading.fabrication,
         stance=reading.stance,
         stance_object=reading.stance_object,
+        side_on_topic=reading.side_on_topic,
         fact=reading.fact,
         order_anchor=reading.order_anchor,
         order_offset=reading.order_offset,

@@ -492,3 +492,20 @@ def test_a_yes_or_no_side_question_answered_by_a_list_opens_with_yes(assistant_o
     answer = ask(assistant_offline, seed, question="Did any states back the mandate?", intent="list", yes_no=True,
                  speaker_types=("state",), stance="supportive", stance_object="mandate")
     assert answer.answer.startswith("Yes. ") and answer.citations
+
+
+def test_a_yes_or_no_side_on_a_topic_with_no_stance_read_is_not_answered_yes(assistant_offline, seed):
+    asked = dict(question="Did anyone welcome the release of political prisoners?", intent="list",
+                 topic="release of political prisoners", yes_no=True)
+    assert ask(assistant_offline, seed, **asked).answer.startswith("Yes. ")
+    answer = ask(assistant_offline, seed, **asked, side_on_topic="supportive")
+    assert answer.citations and not answer.answer.startswith("Yes")
+
+
+def test_a_group_that_took_the_floor_itself_speaks_for_itself(assistant_offline, seed):
+    answer = ask(assistant_offline, seed, question="who spoke for the EU?", intent="roster", group="European Union",
+                 scope_phrases=("EU",))
+    assert answer.answer.startswith("The European Union took the floor itself:") and cited(answer) == {"European Union"}
+    answer = ask(assistant_offline, seed, question="Did anyone speak on behalf of the Zarovian Group?", intent="roster",
+                 group="Zarovian Group members", scope_phrases=("Zarovian Group",), yes_no=True)
+    assert answer.answer == "No. No speaker took the floor on behalf of the Zarovian Group in this dialogue." and answer.abstained

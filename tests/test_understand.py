@@ -751,3 +751,21 @@ def test_asking_for_a_speakers_words_is_how_the_answer_is_wanted_not_its_topic(w
 
 def test_an_utterance_noun_that_is_not_before_a_speaker_stays_in_the_topic(water):
     assert "response" in understood(water, "Who commented on the response by the authorities?").topic
+
+
+def test_the_first_one_of_a_list_of_one_is_that_speaker_not_the_first_in_the_debate(water):
+    only = next(s.speaker for s in water.data.statements if s.speaker_type == "state")
+    history = (("user", "Which countries talked about it?"),
+               ("assistant", f"1 delegation addressed it:\n- **{only}** (state, p. 5): “…” [1]"))
+    query = understood(water, "what did the first one say?", *history)
+    assert query.intent == "speaker" and query.speakers == (only,)
+
+
+@pytest.mark.parametrize(("question", "side"), [
+    ("did anyone defend private water operators?", "supportive"),
+    ("Who objected to the idea of giving rivers legal rights?", "critical"),
+    ("Who talked about private water operators?", None),
+])
+def test_a_side_asked_on_a_topic_with_no_stance_read_is_kept_for_the_answer_not_claimed(water, question, side):
+    query = understood(water, question)
+    assert query.stance is None and query.side_on_topic == side
