@@ -30,6 +30,9 @@ _STATE_ROLE_BEFORE = re.compile(
 )
 _POSSESSIVE_ROLE = re.compile(r"^['’]s?\s+(?i:(?:Deputy\s+)?(?:Permanent\s+Representative|representative|delegation|ambassador|"
                               r"(?:Foreign\s+|Deputy\s+)?Minister(?:\s+(?:for|of)\s+[A-Z][\w\s]{0,40}?)?|Government|Observer))\b")
+# "Mr. Haddad (Lebanon) said", "Ms. Kowalczyk (Observer for the European Union) said": a summary record names
+# what its speaker speaks for in parentheses after the name.
+_AFFILIATION = re.compile(r"^\s*\((?P<of>[^()]{2,250})\)")
 # "The Chair of the Commission, Erik Hansen, said": a role, then the person holding it.
 _ROLE_THEN_NAME = re.compile(r"^The\s+(?P<role>[^,;.]{3,160}),\s+(?P<name>(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*),\s*")
 
@@ -136,7 +139,8 @@ def _predicate(after: str, strict: bool = True) -> list[str] | None:
         stripped = after.lstrip()
         if verb.match(stripped):
             return clauses
-        clause = re.match(r"^\s*,\s*(?P<clause>[^,.;]{1,200}?),\s*", after)
+        # A clause may hold a parenthesis with dots: ", introducing her report (A/HRC/59/52/Add.1), said".
+        clause = re.match(r"^\s*,\s*(?P<clause>(?:[^,.;()]|\([^()]{0,120}\)){1,200}?),\s*", after)
         if not clause:
             return None
         clauses.append(clause.group("clause"))
@@ -248,6 +252,10 @@ def _person(s: str) -> Clause | None:
     if name.split()[0].lower() in STOPWORDS or (not title and len(name.split()) < 2):
         return None
     after = s[name_end:]
+    affiliation = _AFFILIATION.match(after) if title else None
+    if affiliation:
+        tail = _predicate(after[affiliation.end():])
+        return _affiliated(name, affiliation.group("of"), tail) if tail is not None else None
     role = re.match(r"^\s*,\s*(?P<role>[^,;]{3,220}?),\s*", after)
     if role:
         tail = _predicate_after_role(after[role.end():])
@@ -259,6 +267,20 @@ def _person(s: str) -> Clause | None:
         if tail is not None:
             return _with_clause(Clause(name=person_name(name), kind="person_ref"), tail)
     return None
+
+
+def _affiliated(name: str, affiliation: str, tail: list[str]) -> Clause:
+    """The speaker of "Name (affiliation)": the State, organisation or group it names ("Observer for the European
+    Union" is the European Union), a person in a State role or a mandate holder (by name, as every layout names
+    experts: "Ms. Rivera (Special Rapporteur on …)"), else the organisation written (an NGO)."""
+    entity = vocabulary().affiliation_prefix.sub("", affiliation.strip())
+    known = gazetteer.canonical_name(entity)
+    if known:
+        return _with_clause(Clause(name=known[0], kind=known[1]), tail)
+    in_role = _speaker_for_role(name, affiliation, tail)
+    if in_role:
+        return in_role
+    return _with_clause(Clause(name=" ".join(entity.split()).replace("’", "'"), kind="org"), tail)
 
 
 def _speaker_for_role(name: str, role: str, tail: list[str]) -> Clause | None:

@@ -84,6 +84,17 @@ def is_header_line(text: str) -> bool:
     return any(p.search(text) for p in vocabulary().headers) or dateline_length(text + " – ") == len(text) + 3
 
 
+def is_page_furniture(text: str) -> bool:
+    """A running head or footer of an official document (symbol, job number, correction notice): no text at all."""
+    return any(p.search(text) for p in vocabulary().page_furniture)
+
+
+def meeting_date_in(text: str) -> tuple[str | None, str | None]:
+    """(as written, ISO) of the date an official record says its meeting was held on, or (None, None)."""
+    held = vocabulary().meeting_held.search(text)
+    return date_in(text[held.end():held.end() + 200]) if held else (None, None)
+
+
 def dateline_length(text: str) -> int:
     """Length of a leading "GENEVA (3 April 2024) – " dateline, 0 when there is none."""
     match = vocabulary().dateline.match(text)

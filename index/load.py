@@ -15,6 +15,7 @@ from pathlib import Path
 from assistant.errors import UserError
 from assistant.models import Page
 from assistant.text import normalise_spaces
+from index.docmeta import is_page_furniture
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
 PDF_SUFFIXES = {".pdf"}
@@ -229,7 +230,9 @@ def _pdf_page(page, index: int, reader, budget) -> Page:
     number = _page_number(lines, index, reader)
     body_size = max((l["size"] for l in lines), default=0, key=lambda s: sum(1 for l in lines if l["size"] == s))
     gaps = [a["y"] - b["y"] for a, b in zip(lines, lines[1:]) if a["y"] > b["y"]]
-    step = sorted(gaps)[len(gaps) // 2] if gaps else body_size * 1.4
+    # The line spacing inside a paragraph: a low quantile of the gaps, not the median, since a page of short
+    # blocks (a record's title block, one line each) has more gaps between paragraphs than inside them.
+    step = sorted(gaps)[len(gaps) // 4] if gaps else body_size * 1.4
     out: list[str] = []
     previous = None
     for line in lines:
@@ -305,11 +308,17 @@ def paragraphs(pages: list[Page]) -> list[Paragraph]:
     result: list[Paragraph] = []
     for page in pages:
         blocks = [piece for b in _PARAGRAPH_BREAK.split(page.text) if b.strip() for piece in _line_paragraphs(b)]
-        for position, block in enumerate(blocks):
+        position = -1
+        for block in blocks:
             raw = normalise_spaces(" ".join(line.strip() for line in block.split("\n")))
             raw = re.sub(r"(\w)- (\w)", _dehyphenate, raw)
             text, cues = clean_markup(raw)
             text, cues = _strip(text, cues)
+            # Running heads and footers of official documents hold no one's words; without them a paragraph
+            # they cut at a page break is rebuilt like any other.
+            if is_page_furniture(text):
+                continue
+            position += 1
             if not text:
                 continue
             if position == 0 and result and _continues(result[-1].text, text):

@@ -2,7 +2,8 @@
 
 Two layouts, chosen per document: the Geneva Centre layout, whose section headings say who
 speaks (`index/sections.py`), and any other summary (UN Geneva, OHCHR, news), where each
-paragraph's opening reporting clause names its speaker (`index/summary.py`). A document in
+paragraph's opening reporting clause names its speaker (`index/summary.py`); an official record
+that numbers its paragraphs (UN summary records) is read like the latter, without the numbers. A document in
 another language is not attributed; every document gets a confidence (the share of its text
 attributed to a named speaker) and a plain warning when it is low. Pure: no I/O.
 """
@@ -34,7 +35,7 @@ def document_id_for(text: str) -> str:
 
 def segment(paras: list[Paragraph], source: str = "", page_count: int = 0) -> Document:
     """Split paragraphs into attributed statements and read the document's metadata."""
-    paras = _split_datelines(paras)
+    paras, numbered = _numbered_record(_split_datelines(paras))
     text = "\n\n".join(p.text for p in paras)
     starts = []
     offset = 0
@@ -46,7 +47,8 @@ def segment(paras: list[Paragraph], source: str = "", page_count: int = 0) -> Do
     all_headings = {i: _section_kind(p.text) for i, p in enumerate(paras) if _is_heading(p.text)}
     headings = {i: kind for i, kind in all_headings.items() if kind}
     # The Geneva Centre layout: sections whose headings say who speaks in them.
-    structured = language == "en" and any(kind in ("state", "ngo", "igo", "country_concerned") for kind in headings.values())
+    structured = (language == "en" and numbered is None
+                  and any(kind in ("state", "ngo", "igo", "country_concerned") for kind in headings.values()))
     first_section = min(headings, default=0) if structured else _body_start(paras)
     # The id hashes the body only, so a PDF and its text (title blocks laid out differently) agree.
     document_id = document_id_for("\n\n".join(p.text for p in paras[min(first_section, len(paras) - 1):]) if paras else "")
@@ -56,6 +58,9 @@ def segment(paras: list[Paragraph], source: str = "", page_count: int = 0) -> Do
     facts = [p.text for p in paras[facts_at + 1:]] if facts_at is not None else _trailing_figures(paras)
     end = facts_at if facts_at is not None else len(paras) - len(facts)
     info_title, session, date_text, date_iso = _title_metadata(title_block)
+    held_text, held_iso = docmeta.meeting_date_in("\n".join(title_block))
+    if held_iso:  # a record's "Held at … on 19 June 2025", not the issue date printed before it
+        date_text, date_iso = held_text, held_iso
     if not info_title and paras:  # no title block: the first sentence names the document
         info_title = paras[0].text[: next((e for _, e in sentence_spans(paras[0].text)), 120)][:120].strip()
     opening = " ".join(p.text for p in paras[first_section:first_section + 2])
@@ -80,7 +85,7 @@ def segment(paras: list[Paragraph], source: str = "", page_count: int = 0) -> Do
     else:
         sections = {i: all_headings[i] for i in all_headings
                     if first_section <= i < end and not docmeta.is_header_line(paras[i].text)}
-        runs, participants = summary_runs([p.text for p in paras], sections, first_section, end)
+        runs, participants = summary_runs([p.text for p in paras], sections, first_section, end, numbered=numbered)
         opened = [
             OpenStatement(Speaker(r.name, r.kind, r.on_behalf_of, r.role), r.section, r.paragraphs, collective=r.collective)
             for r in runs
@@ -138,6 +143,38 @@ def _split_datelines(paras: list[Paragraph]) -> list[Paragraph]:
         else:
             out.append(p)
     return out
+
+
+_PARAGRAPH_NUMBER = re.compile(r"^(\d{1,3})\.\s+(?=\S)")
+
+
+def _numbered_record(paras: list[Paragraph]) -> tuple[list[Paragraph], frozenset[int] | None]:
+    """An official record numbers its paragraphs ("12. Mr. Haddad (Lebanon) said …"): the numbers are removed
+    (they are nobody's words, nor part of a speaker's name) and the indexes of the numbered paragraphs returned;
+    None for any other document.
+
+    A record when at least five paragraphs are numbered, mostly in sequence, and they are at least half of the
+    paragraphs of prose: a numbered list inside a statement leaves a summary as it is.
+    """
+    numbers = [(i, int(m.group(1)), m.end()) for i, p in enumerate(paras) if (m := _PARAGRAPH_NUMBER.match(p.text))]
+    prose = sum(1 for p in paras if p.text.endswith((".", "!", "?", '"', "”")))
+    in_sequence = sum(1 for (_, a, _), (_, b, _) in zip(numbers, numbers[1:]) if b == a + 1)
+    if len(numbers) < 5 or in_sequence < 0.8 * (len(numbers) - 1) or len(numbers) < prose / 2:
+        return paras, None
+    out = list(paras)
+    for i, _, cut in numbers:
+        out[i] = _without_prefix(paras[i], cut)
+    return out, frozenset(i for i, _, _ in numbers)
+
+
+def _without_prefix(p: Paragraph, cut: int) -> Paragraph:
+    """The paragraph without its first `cut` characters, cues and page offsets moved with the text."""
+    rest = p.text[cut:]
+    return Paragraph(
+        text=rest,
+        cues=tuple((max(0, s - cut), e - cut) for s, e in p.cues if e > cut),
+        pages=tuple((max(0, o - cut), n) for o, n in p.pages if o - cut < len(rest)) or ((0, p.page_start),),
+    )
 
 
 def _body_start(paras: list[Paragraph]) -> int:

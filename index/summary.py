@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from assistant import gazetteer
 from assistant.text import sentence_spans
+from index import docmeta
 from index.clauses import Clause, person_name, reporting_clause
 from index.participants import absent_in, listed_in, listed_within
 from index.vocabulary import vocabulary
@@ -29,6 +30,7 @@ def _introduced() -> re.Pattern[str]:
     )
 _DOCKET_NOTE = 150  # a procedural paragraph shorter than this (characters) is a docket note, not the opening summary
 MANDATE_HOLDER = "\x00mandate-holder"  # placeholder speaker of the opening paragraph, resolved at the end
+_SENTENCE_END = (".", "!", "?", '"', "”")
 
 
 @dataclass
@@ -133,8 +135,13 @@ def speaker_of_clause(clause: Clause, people: PersonRegister, section_kind: str 
     return clause.name, "state", None
 
 
-def summary_runs(texts: list[str], headings: dict[int, str | None], start: int, end: int) -> tuple[list[Run], Participants]:
-    """Runs of paragraphs texts[start:end]; `headings` maps heading paragraphs to their section kind."""
+def summary_runs(texts: list[str], headings: dict[int, str | None], start: int, end: int,
+                 numbered: frozenset[int] | None = None) -> tuple[list[Run], Participants]:
+    """Runs of paragraphs texts[start:end]; `headings` maps heading paragraphs to their section kind.
+
+    numbered: in an official record with numbered paragraphs (UN summary records), the indexes of those
+    paragraphs; such a record has no opening summary and its presiding officer's words are procedure.
+    """
     runs: list[Run] = []
     participants = Participants()
     people = PersonRegister()
@@ -158,6 +165,9 @@ def summary_runs(texts: list[str], headings: dict[int, str | None], start: int, 
         participants.listed.extend(listed_within(text))
         clause = reporting_clause(text)
         current = runs[-1] if runs else None
+        if numbered is not None and _record_procedure(text, clause, i in numbered, current):
+            runs.append(Run(UNKNOWN, UNKNOWN, [i], section=section_name, collective=True))
+            continue
         before_opening = all(r.collective for r in runs)
         if clause is not None and clause.procedural and before_opening:
             # "The Council has before it the report (A/HRC/43/65).": no one's words; a short opening that names
@@ -190,6 +200,22 @@ def summary_runs(texts: list[str], headings: dict[int, str | None], start: int, 
     # A general debate has no mandate holder: its opening is given to one only when it names a mandate.
     _resolve_mandate_holder(runs, people, bool(vocabulary().mandate.search(opening)))
     return runs, participants
+
+
+def _record_procedure(text: str, clause: Clause | None, numbered: bool, current: Run | None) -> bool:
+    """In a record with numbered paragraphs, is this paragraph procedure, no one's statement?
+
+    The presiding officer ("The President said …") and the Council ("The Council had before it …") speak for the
+    meeting; only numbered paragraphs are statements, so an unnumbered line between them is an agenda heading or
+    a procedural note ("The meeting was suspended …", "Mr. X (Country), Vice-President, took the Chair."), unless
+    it is plain prose that a page break cut from the paragraph before it. A paragraph naming no speaker before
+    anyone spoke belongs to no one: a record has no opening summary.
+    """
+    if vocabulary().presiding_officer.match(text) or (clause is not None and clause.procedural):
+        return True
+    if not numbered and (clause is not None or docmeta.is_header_line(text) or not text.endswith(_SENTENCE_END)):
+        return True
+    return clause is None and current is None
 
 
 def _resolve_mandate_holder(runs: list[Run], people: PersonRegister, names_a_mandate: bool) -> None:

@@ -39,11 +39,15 @@ class Vocabulary:
     country_concerned: re.Pattern[str]
     point_of_order: re.Pattern[str]
     headers: tuple[re.Pattern[str], ...]
+    page_furniture: tuple[re.Pattern[str], ...]  # running heads and footers of official documents, dropped on reading
     title_prefix: re.Pattern[str]  # a time-of-day label glued before a headline
     dateline: re.Pattern[str]
     ordinals: dict
     language_markers: dict[str, frozenset[str]]
     language_names: dict[str, str]  # ISO 639-1 code -> English name, for warnings
+    presiding_officer: re.Pattern[str]  # "The President said", "The Acting Chair invited": a record's presiding officer
+    affiliation_prefix: re.Pattern[str]  # "Observer for " before the entity a record's speaker speaks for
+    meeting_held: re.Pattern[str]  # "Held at …": the line that dates a record's meeting
 
 
 @lru_cache(maxsize=1)
@@ -72,9 +76,14 @@ def vocabulary() -> Vocabulary:
         country_concerned=re.compile(rf"\b(?:{_alternation(data['country_concerned_phrases']['words'])})\b", re.I),
         point_of_order=re.compile(rf"\b(?:{_alternation(data['point_of_order_phrases']['words'])})\b", re.I),
         headers=tuple(re.compile(p) for p in data["header_patterns"]["patterns"]),
+        page_furniture=tuple(re.compile(p) for p in data["page_furniture"]["patterns"]),
         title_prefix=re.compile(data["title_prefix"]["pattern"]),
         dateline=re.compile(data["dateline"]["pattern"]),
         ordinals=data["ordinals"],
         language_markers={k: frozenset(v) for k, v in data["language_markers"].items() if k not in ("why", "names")},
         language_names=dict(data["language_markers"]["names"]),
+        # The title alone, then a verb in lower case: "The Chair of the Working Group said" is someone else.
+        presiding_officer=re.compile(rf"^The\s+(?:{_alternation(data['presiding_officers']['words'])})\s+(?!of\b)[a-z]"),
+        affiliation_prefix=re.compile(rf"^(?:{_alternation(data['affiliation_prefixes']['words'])})\s+"),
+        meeting_held=re.compile(data["meeting_held"]["pattern"]),
     )

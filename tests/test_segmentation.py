@@ -393,3 +393,102 @@ def test_minister_introduced_in_the_opening_speaks_for_the_state_later(tmp_path)
     statements = load_document(path, Settings()).statements
     assert [(s.speaker, s.speaker_type) for s in statements if s.speaker != "unknown"] == [
         ("Namibia", "state"), ("Jonas Peltz-Arana", "panel")]
+
+
+# ---------------------------------------------------------------- official summary records (A/HRC/../SR.n)
+
+RECORD = DATA / "un-summary-record.txt"
+
+
+@pytest.mark.parametrize(("sentence", "speaker", "kind", "behalf", "concerned"), [
+    ("Mr. Zhou Ming (China) said that", "China", "state", None, False),
+    ("Ms. Nowak (Observer for the European Union) said that", "European Union", "igo", None, False),
+    ("Mr. Qasem (Observer for the State of Palestine) said that", "State of Palestine", "state", None, False),
+    ("Ms. Brandt (Rivers Defence Alliance) said that", "Rivers Defence Alliance", "org", None, False),
+    ("Mr. Farouk (Lebanon), speaking as the country concerned, said that", "Lebanon", "state", None, True),
+    ("Mr. Sy (Senegal), speaking on behalf of the Group of African States, said", "Senegal", "state", "African Group", False),
+    ("Ms. Ruiz Lema (Special Rapporteur on the right to education), introducing her report (A/HRC/59/31 and "
+     "A/HRC/59/31/Add.1), said", "Ruiz Lema", "person", None, False),
+    ("Mr. Tan (Minister for Foreign Affairs of Singapore) said", "Singapore", "state", None, False),
+])
+def test_a_records_speaker_is_what_the_parenthesis_after_the_name_says(sentence, speaker, kind, behalf, concerned):
+    from index.clauses import reporting_clause
+
+    clause = reporting_clause(sentence)
+    assert (clause.name, clause.kind, clause.on_behalf_of, clause.concerned) == (speaker, kind, behalf, concerned)
+
+
+def test_a_records_paragraph_numbers_are_removed_and_continuations_stay_with_their_speaker(tmp_path):
+    path = tmp_path / "record.txt"
+    path.write_text(
+        "Summary record of the 3rd meeting\n\n"
+        "1. The President said that the Council would hold its interactive dialogue with the Independent Expert.\n\n"
+        "2. Ms. Adeyemi (Independent Expert on the enjoyment of human rights by persons with albinism), introducing "
+        "her report, said that attacks had continued in several regions.\n\n"
+        "3. She added that reparations for survivors remained rare.\n\n"
+        "4. Social protection schemes rarely covered sunscreen and eye care.\n\n"
+        "5. Mr. Mwale (Malawi), speaking as the State concerned, said that a national action plan had been adopted.\n\n"
+        "6. The Chair invited the Independent Expert to reply.\n\n"
+        "7. Ms. Adeyemi (Independent Expert on the enjoyment of human rights by persons with albinism) said that "
+        "she would follow up on her visit.\n"
+    )
+    statements = load_document(path, Settings(), force=True).statements
+    assert [(s.speaker, s.speaker_type) for s in statements] == [
+        ("unknown", "unknown"), ("Adeyemi", "panel"), ("Malawi", "country_concerned"), ("unknown", "unknown"),
+        ("Adeyemi", "panel")]
+    assert not any(s.text[:1].isdigit() for s in statements)
+    assert "reparations for survivors" in statements[1].text and "sunscreen" in statements[1].text
+    assert statements[1].role.startswith("Independent Expert on")
+
+
+def test_a_records_presiding_officer_and_procedural_notes_belong_to_no_one():
+    document = load_document(RECORD, Settings())
+    procedure = ("The President", "The Acting President", "The meeting was suspended", "The meeting rose",
+                 "Mr. Dvořák (Czechia), Vice-President, took the Chair.")
+    found = [s for s in document.statements if s.text.startswith(procedure)]
+    assert len(found) == 7 and {(s.speaker, s.speaker_type) for s in found} == {("unknown", "unknown")}
+    assert not {"Czechia", "Czech Republic", "Sweden"} & {s.speaker for s in document.statements}  # header persons
+    assert not any("The meeting was called to order" in s.text or "Agenda item" in s.text for s in document.statements)
+
+
+def test_running_heads_and_footers_are_dropped_and_the_paragraph_they_cut_is_rebuilt():
+    document = load_document(RECORD, Settings())
+    for furniture in ("A/HRC/59/SR.21", "GE.25-09876", "2509876", "subject to correction", "Corrections should"):
+        assert furniture not in document.text
+    presentation = document.statements[1]
+    assert "out of the reach of the poorest, and legal aid budgets" in presentation.text
+    assert (presentation.page_start, presentation.page_end) == (1, 2)
+
+
+def test_a_records_date_is_the_day_it_was_held_and_its_session_is_read_in_words():
+    info = load_document(RECORD, Settings()).info
+    assert (info.session, info.date, info.date_text) == ("HRC59", "2025-06-19", "19 June 2025")  # not "Distr.: … 25 June"
+    assert info.title == "Interactive dialogue with the Special Rapporteur on the independence of judges and lawyers"
+    assert info.mandate == "Special Rapporteur on the independence of judges and lawyers" and not info.warnings
+
+
+def test_a_record_reads_the_same_from_text_and_pdf():
+    text, pdf = load_document(RECORD, Settings()), load_document(RECORD.with_suffix(".pdf"), Settings())
+    assert text.info.document_id == pdf.info.document_id
+    assert [(s.speaker, s.text, s.page_start, s.page_end) for s in text.statements] == [
+        (s.speaker, s.text, s.page_start, s.page_end) for s in pdf.statements]
+
+
+def test_a_numbered_list_inside_a_summary_does_not_make_it_a_record():
+    from index.load import Paragraph
+    from index.segment import _numbered_record
+
+    prose = [Paragraph(text=f"Country {k} said that it supported the mandate.") for k in range(12)]
+    listed = [Paragraph(text=f"{k}. Release all detained lawyers.") for k in range(1, 6)]
+    assert _numbered_record(prose[:6] + listed + prose[6:])[1] is None
+    record = [Paragraph(text=f"{k}. Mr. Lee (Chile) said that it supported the mandate.") for k in range(1, 7)]
+    paras, numbered = _numbered_record(record)
+    assert numbered == frozenset(range(6)) and paras[0].text.startswith("Mr. Lee (Chile)")
+
+
+def test_only_the_presiding_officers_bare_title_is_procedure():
+    from index.vocabulary import vocabulary
+
+    presiding = vocabulary().presiding_officer
+    assert presiding.match("The President said that") and presiding.match("The Acting Chair invited")
+    assert not presiding.match("The Chair of the Working Group said") and not presiding.match("The Presidential decree")
