@@ -317,6 +317,14 @@ def _speaker_on_topic(name: str, query: Query, corpus, positions: list[int], com
             if mine:
                 parts.append(f"{label(s)}: {composer.quote(s, mine)}")
         return ("Yes. " if query.yes_no else "") + "\n".join(parts)
+    if query.stance_object and not query.stance:
+        # "Did Burundi reply to the criticism?": no sentence is judged close to the words, but the side the speaker
+        # took on the mandate (or the country) answers it, quoted by the sentence that takes it.
+        for s in [j.statement for j in judged]:
+            stance = s.stance_on(query.stance_object)
+            if stance is not None and stance.position != "neutral" and stance.sentence is not None:
+                return (f"{'Yes. ' if query.yes_no else ''}{name} was {stance.position} of {OBJECT_LABELS[query.stance_object]}: "
+                        f"{composer.quote(s, [s.sentences[stance.sentence]])}")
     best = max((j.probability for j in judged), default=0.0)
     topic = _topic_words(query)
     # One named speaker: their closest passages cost the reader nothing, and a false "X did not address it" is quoted;

@@ -584,7 +584,7 @@ def _missing(subject_text: str, index: SpeakerIndex, offset_spans) -> tuple[list
 
 @cache
 def _marker_pattern() -> re.Pattern:
-    phrases = words()["topic_markers"]["phrases"] + words()["stance"]["supportive"] + words()["stance"]["critical"]
+    phrases = words()["topic_markers"]["phrases"] + words()["reply_markers"]["phrases"] + words()["stance"]["supportive"] + words()["stance"]["critical"]
     return re.compile(rf"(?<![\w-])(?:{_alternation(phrases)})(?![\w-])", re.I)
 
 
@@ -661,6 +661,9 @@ def _stance(asked: str, index: SpeakerIndex) -> tuple[str | None, str | None, tu
     for position in ("supportive", "critical"):
         pattern = re.compile(rf"(?<![\w-])(?:{_alternation(stance_words[position])})(?![\w-])", re.I)
         found += [(m, position) for m in pattern.finditer(asked)]
+    # "did X reply to the criticism?": what was answered, not a side the question asks about
+    replied = re.compile(rf"(?:{_alternation(words()['reply_markers']['phrases'])})\s+(?:(?:the|this|that|all|such)\s+)*$", re.I)
+    found = [(m, p) for m, p in found if not replied.search(asked[:m.start()])]
     if not found:
         return None, None, None
     found.sort(key=lambda pair: pair[0].start())
@@ -1088,6 +1091,8 @@ def _resolve_follow_up(reading: _Reading, previous: _Previous, index: SpeakerInd
             reading.topic, reading.topic_label = before.topic, before.topic_label
             if reading.stance is None:
                 reading.stance, reading.stance_object = before.stance, before.stance_object
+            elif reading.stance_object is None:
+                reading.stance_object = before.stance_object  # "…critical of Burundi?" then "and the most supportive?"
 
     if reading.group and re.search(r"\bthe\s+(?:one|delegation|country|state|speaker|organisation|organization|ngo)\b", reading.asked, re.I):
         # "the one speaking for the African Group": the speaker of that group (among the earlier ones if any).

@@ -509,3 +509,16 @@ def test_a_group_that_took_the_floor_itself_speaks_for_itself(assistant_offline,
     answer = ask(assistant_offline, seed, question="Did anyone speak on behalf of the Zarovian Group?", intent="roster",
                  group="Zarovian Group members", scope_phrases=("Zarovian Group",), yes_no=True)
     assert answer.answer == "No. No speaker took the floor on behalf of the Zarovian Group in this dialogue." and answer.abstained
+
+
+def test_a_speakers_reply_to_the_criticism_is_the_side_it_took_on_the_mandate(assistant_offline, seed, monkeypatch):
+    """When no sentence is judged to address the words, the side the speaker took on the object answers them."""
+    model = load_model()
+    monkeypatch.setattr("assistant.answer.load_model", lambda: model.model_copy(update={"addresses": 0.999999}))
+    concerned = next(s for s in seed.data.statements if s.speaker_type == "country_concerned")
+    stance = concerned.stance_on("mandate")
+    assert stance is not None and stance.position == "critical" and stance.sentence is not None
+    answer = ask(assistant_offline, seed, question=f"Did {concerned.speaker} reply to the criticism?", intent="speaker",
+                 speakers=(concerned.speaker,), topic="criticism", stance_object="mandate", yes_no=True)
+    assert answer.answer.startswith(f"Yes. {concerned.speaker} was critical of the mandate and its report: ")
+    assert [c.quote for c in answer.citations] == [concerned.sentences[stance.sentence].text]

@@ -769,3 +769,24 @@ def test_the_first_one_of_a_list_of_one_is_that_speaker_not_the_first_in_the_deb
 def test_a_side_asked_on_a_topic_with_no_stance_read_is_kept_for_the_answer_not_claimed(water, question, side):
     query = understood(water, question)
     assert query.stance is None and query.side_on_topic == side
+
+
+def test_an_adverb_of_degree_is_how_a_side_was_taken_not_a_topic(burundi):
+    query = understood(burundi, "hi, which countries were most critical of burundi?")
+    assert (query.stance, query.stance_object, query.topic) == ("critical", "country", "")
+    history = (("user", "hi, which countries were most critical of burundi?"), ("assistant", "4 delegations were critical of …"))
+    other_side = understood(burundi, "and the most supportive?", *history)
+    assert (other_side.stance, other_side.stance_object) == ("supportive", "country")
+
+
+@pytest.mark.parametrize("question", ["What was the tone of the debate?", "how did the debate go?"])
+def test_the_tone_of_the_debate_asks_for_an_overview(water, question):
+    assert understood(water, question).intent == "overview"
+
+
+def test_a_reply_to_the_criticism_is_a_side_on_the_mandate_and_a_reply_to_anything_else_is_a_topic(water):
+    concerned = next(s.speaker for s in water.data.statements if s.speaker_type == "country_concerned")
+    replied = understood(water, f"Did {concerned} respond to the criticism?")
+    assert (replied.speakers, replied.stance, replied.stance_object) == ((concerned,), None, "mandate")
+    floods = understood(water, f"What was {concerned}'s response to the floods?")
+    assert floods.topic == "floods" and floods.stance_object is None
