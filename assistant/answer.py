@@ -560,21 +560,30 @@ def _scope_overview(query: Query, corpora, composer: Composer) -> Reply:
     return Reply(f"What {_counted(query, len(speakers))} said, in the sentences closest to each statement as a whole:\n" + "\n".join(lines))
 
 
+ACT_HEADS = {"demand": "what each called for", "approve": "what each welcomed", "disapprove": "what each condemned"}
+
+
 def _roster(query: Query, corpora, composer: Composer) -> Reply:
-    lines, speakers = [], set()
+    model = load_model()
+    acts = [a for a in ACT_HEADS if a in model.acts(query.asked or query.question)]  # "what did the NGOs call for?"
+    lines, speakers, acting = [], set(), 0
     for corpus in corpora:
         for p in scope_positions(corpus, query):
             s = corpus.data.statements[p]
             if s.speaker == "unknown":
                 continue
             speakers.add(s.speaker)
-            lines.append(composer.line(s, s.sentences[:1]))
+            doing = [x for x in s.sentences if acts and set(acts) & model.acts(x.text)][:1]
+            acting += bool(doing)
+            lines.append(composer.line(s, doing or s.sentences[:1]))
     listed = [n for c in corpora for n in c.data.info.listed_speakers] if (
         query.scope_speakers is None and not query.group and not query.any_group) else []
     if not lines:
         return _nobody_in_scope(query)
     behalf = f" on behalf of the {query.group}" if query.group else " on behalf of a group" if query.any_group else ""
     head = f"{_counted(query, len(speakers))} took the floor{behalf}:"
+    if acting:
+        head = f"{_counted(query, len(speakers))} took the floor{behalf}; {ACT_HEADS[acts[0]]}:"
     if query.group and {fold(n) for n in speakers} == {fold(query.group)}:
         head = f"The {re.sub(r'^(?i:the) ', '', query.group)} took the floor itself:"
     tail = f"\n\nAlso listed as speakers, with no text in the summary: {', '.join(listed)}." if listed else ""

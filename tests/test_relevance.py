@@ -7,6 +7,7 @@ answerer to its behaviour whatever the understanding step produces.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pytest
@@ -522,3 +523,12 @@ def test_a_speakers_reply_to_the_criticism_is_the_side_it_took_on_the_mandate(as
                  speakers=(concerned.speaker,), topic="criticism", stance_object="mandate", yes_no=True)
     assert answer.answer.startswith(f"Yes. {concerned.speaker} was critical of the mandate and its report: ")
     assert [c.quote for c in answer.citations] == [concerned.sentences[stance.sentence].text]
+
+
+def test_what_a_scope_called_for_quotes_each_speakers_call(assistant_offline, seed):
+    answer = ask(assistant_offline, seed, question="what did the NGOs call for?", intent="roster", speaker_types=("ngo",))
+    assert answer.answer.splitlines()[0].endswith("; what each called for:")
+    calls = [c.quote for c in answer.citations if re.search(r"\b(?:calls? (?:on|for)|urges?)\b", c.quote)]
+    assert len(calls) >= len(answer.citations) // 2
+    plain = ask(assistant_offline, seed, question="Which NGOs spoke?", intent="roster", speaker_types=("ngo",))
+    assert plain.answer.splitlines()[0].endswith("took the floor:") and cited(plain) == cited(answer)
