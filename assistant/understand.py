@@ -671,6 +671,13 @@ def _stance(asked: str, index: SpeakerIndex) -> tuple[str | None, str | None, tu
     if len(positions) > 1:
         return None, None, None  # "for and against": both sides
     verb, position = found[0]
+    for owner in (re.search(rf"(?<![\w-])((?:the\s+)?[\w-]+(?:\s+[\w-]+){{{n}}})['’]s?\s+$", asked[:verb.start()], re.I) for n in range(3)):
+        # "Belarus's allies", "the government's critics": the side is taken towards whoever owns it (the shortest
+        # owner that names an object), unless the possessive sits inside a topic ("talked about the government's critics")
+        if owner and _stance_object(owner.group(1), index):
+            if _pattern("topic_markers", "phrases").search(asked[:owner.start()]):
+                break
+            return position, _stance_object(owner.group(1), index), (owner.start(), verb.end())
     rest = asked[verb.end():]
     phrase = re.match(r"\s*([\w'’-]+(?:\s+[\w'’-]+){0,6}?)(?=\s+(?:and|or|to|for|in|on|at|by|with|about|over|during|because|when|after|before|while|against|from|into|towards|despite|through|since)\b|\s*[?,.;!]|\s*$)",
                       rest, re.I)
@@ -827,6 +834,7 @@ def _read(question: str, index: SpeakerIndex, router) -> _Reading:
     if behalf:
         removed.append((behalf.start(), behalf.end()))
     removed += [(m.start(), m.end()) for m in _pattern("adverbials", "phrases").finditer(asked)]
+    removed += [(m.start(), m.end()) for m in _pattern("meeting_frame", "phrases").finditer(asked)]
     removed += _quote_request_spans(asked, [s for s, _, _ in subjects])
     reading.topic, predicate, reading.topic_pronoun, marked = _topic(asked, subject_end, removed)
     if reading.speaker_types and not marked and not _trim(_scope_words().sub(" ", reading.topic)):

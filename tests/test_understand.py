@@ -790,3 +790,18 @@ def test_a_reply_to_the_criticism_is_a_side_on_the_mandate_and_a_reply_to_anythi
     assert (replied.speakers, replied.stance, replied.stance_object) == ((concerned,), None, "mandate")
     floods = understood(water, f"What was {concerned}'s response to the floods?")
     assert floods.topic == "floods" and floods.stance_object is None
+
+
+@pytest.mark.parametrize(("question", "stance", "obj"), [
+    ("who were {country}'s allies in the room?", "supportive", "country"),
+    ("Who were the government's critics?", "critical", "country"),
+    ("who were the report's supporters?", "supportive", "mandate"),
+])
+def test_a_side_owned_by_a_possessive_is_taken_towards_its_owner(burundi, question, stance, obj):
+    query = understood(burundi, question.format(country="Burundi"))
+    assert (query.stance, query.stance_object, query.topic) == (stance, obj, "")
+
+
+def test_a_possessive_inside_a_topic_is_part_of_the_topic(burundi):
+    query = understood(burundi, "Which speakers talked about the government's critics being jailed?")
+    assert query.stance is None and "critics being jailed" in query.topic
