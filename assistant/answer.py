@@ -586,6 +586,8 @@ def _roster(query: Query, corpora, composer: Composer) -> Reply:
         head = f"{_counted(query, len(speakers))} took the floor{behalf}; {ACT_HEADS[acts[0]]}:"
     if query.group and {fold(n) for n in speakers} == {fold(query.group)}:
         head = f"The {re.sub(r'^(?i:the) ', '', query.group)} took the floor itself:"
+    if query.yes_no:
+        head = "Yes. " + head
     tail = f"\n\nAlso listed as speakers, with no text in the summary: {', '.join(listed)}." if listed else ""
     return Reply(head + "\n" + "\n".join(lines) + tail)
 

@@ -47,6 +47,7 @@ class RelevanceModel(Frozen):
     question_words: frozenset[str]
     act_cues: dict[str, tuple[str, ...]]
     act_conflicts: tuple[tuple[str, str], ...]
+    simile: re.Pattern | None = None  # "like oil or gold", "as if it were a commodity": the compared thing
 
     def probabilities(self, features: dict[str, np.ndarray]) -> np.ndarray:
         """Per sentence, the probability that it addresses the question (logistic over the weighted features)."""
@@ -57,6 +58,11 @@ class RelevanceModel(Frozen):
         """Nobody addressed the question: every statement is far from it, or the document lacks enough of its terms
         (`share`, by default the fitted one)."""
         return best < self.floor or (best < self.addresses and unmatched >= (self.unmatched if share is None else share))
+
+    def without_similes(self, text: str) -> str:
+        """`text` without what it compares its point to ("traded like oil or gold"): a document that never names
+        the thing compared is no evidence that nobody made the point."""
+        return self.simile.sub(" ", text) if self.simile is not None else text
 
     def acts(self, text: str) -> set[str]:
         padded = f" {' '.join(words(text))} "
@@ -81,7 +87,17 @@ def load_model(path: Path = DATA) -> RelevanceModel:
         question_words=frozenset(raw["question_words"]["words"]),
         act_cues={act: tuple(cues) for act, cues in raw["acts"]["cues"].items()},
         act_conflicts=tuple(tuple(pair) for pair in raw["acts"]["conflicts"]),
+        simile=_simile_pattern(raw["similes"]) if "similes" in raw else None,
     )
+
+
+def _simile_pattern(similes: dict) -> re.Pattern:
+    """A comparison marker not used as a verb ("would like to"), and the noun phrase (or two) compared."""
+    not_after = "".join(rf"(?<!\b{w} )" for w in similes["not_after"])
+    markers = "|".join(re.escape(m) for m in similes["markers"])
+    word = r"(?!(?:or|and)\b)[\w'’-]+"
+    phrase = rf"(?:(?:a|an|the|some)\s+)?{word}(?:\s+{word})?"
+    return re.compile(rf"{not_after}\b(?:{markers})\s+{phrase}(?:\s+(?:or|and)\s+{phrase})?", re.I)
 
 
 def question_text(query: Query) -> str:
@@ -162,4 +178,5 @@ def judgement(corpus, query: Query, positions: list[int]) -> Judgement:
             corpus.data.statements[position], pairs[0][0], tuple(s for _, s in pairs), tuple(p for p, _ in pairs),
             position in naming,
         ))
-    return Judgement(sorted(judged, key=lambda j: -j.probability), corpus.unmatched(query_texts(query), names))
+    unmatched = corpus.unmatched([model.without_similes(t) for t in query_texts(query)], names)
+    return Judgement(sorted(judged, key=lambda j: -j.probability), unmatched)

@@ -17,7 +17,7 @@ from threading import Lock
 
 import numpy as np
 
-from assistant.text import STOPWORDS, stem, words
+from assistant.text import is_function_word, stem, words
 
 
 def terms_of(text: str) -> list[str]:
@@ -31,7 +31,7 @@ TYPO_SIMILARITY = 0.88  # difflib ratio from which two spellings are one word mi
 
 
 def _is_term(word: str) -> bool:
-    return len(word) > 1 and word not in STOPWORDS and not word[0].isdigit()
+    return len(word) > 1 and not is_function_word(word) and not word[0].isdigit()
 
 
 @dataclass(frozen=True)

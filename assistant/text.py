@@ -89,9 +89,18 @@ def proper_names(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def is_function_word(word: str) -> bool:
+    """A stopword, or a contraction of one ("shouldn't", "can't", "they're"): a question's own wording that no
+    formal summary writes, never a term to find in it. `word` is lower-cased with a straight apostrophe."""
+    if word in STOPWORDS or word.endswith("n't"):
+        return True
+    base, apostrophe, _ = word.partition("'")
+    return bool(apostrophe) and base in STOPWORDS
+
+
 def content_words(text: str) -> list[str]:
     """Words that carry meaning: no stopwords, no one-letter tokens, light stemming."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1]
+    return [stem(w) for w in words(text) if not is_function_word(w) and len(w) > 1]
 
 
 def stem(word: str) -> str:

@@ -664,6 +664,9 @@ def _stance(asked: str, index: SpeakerIndex) -> tuple[str | None, str | None, tu
     # "did X reply to the criticism?": what was answered, not a side the question asks about
     replied = re.compile(rf"(?:{_alternation(words()['reply_markers']['phrases'])})\s+(?:(?:the|this|that|all|such)\s+)*$", re.I)
     found = [(m, p) for m, p in found if not replied.search(asked[:m.start()])]
+    # "pushed back on" holds "back": a side word inside a longer one of the other side is that one's
+    found = [(m, p) for m, p in found if not any(o is not m and o.start() <= m.start() and m.end() <= o.end()
+                                                 and o.end() - o.start() > m.end() - m.start() for o, _ in found)]
     if not found:
         return None, None, None
     found.sort(key=lambda pair: pair[0].start())

@@ -532,3 +532,22 @@ def test_what_a_scope_called_for_quotes_each_speakers_call(assistant_offline, se
     assert len(calls) >= len(answer.citations) // 2
     plain = ask(assistant_offline, seed, question="Which NGOs spoke?", intent="roster", speaker_types=("ngo",))
     assert plain.answer.splitlines()[0].endswith("took the floor:") and cited(plain) == cited(answer)
+
+
+def test_contractions_of_function_words_are_no_terms_to_find():
+    from assistant.termmatch import terms_of
+    from assistant.text import content_words
+
+    asked = "Who said families shouldn't lose water they can't pay for, and that it's wrong?"
+    assert terms_of(asked) == ["families", "lose", "water", "pay", "wrong"]
+    assert "shouldn't" not in content_words(asked) and "can't" not in content_words(asked)
+    assert "belarus" in content_words("Belarus's delegation")
+
+
+@pytest.mark.parametrize(("asked", "kept"), [
+    ("who said water shouldn't be traded like oil or gold?", "who said water shouldn't be traded ?"),
+    ("Was it treated as if it were a commodity?", "Was it treated ?"),
+    ("I would like to know about torture", "I would like to know about torture"),
+])
+def test_what_a_point_is_compared_to_is_not_a_term_the_document_must_hold(asked, kept):
+    assert " ".join(load_model().without_similes(asked).split()) == " ".join(kept.split())

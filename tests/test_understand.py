@@ -805,3 +805,12 @@ def test_a_side_owned_by_a_possessive_is_taken_towards_its_owner(burundi, questi
 def test_a_possessive_inside_a_topic_is_part_of_the_topic(burundi):
     query = understood(burundi, "Which speakers talked about the government's critics being jailed?")
     assert query.stance is None and "critics being jailed" in query.topic
+
+
+@pytest.mark.parametrize(("question", "label", "member"), [
+    ("did any small island states speak?", "small island developing States", "Cuba"),
+    ("what did landlocked countries say about water?", "landlocked developing countries", "Mongolia"),
+])
+def test_the_uns_standing_constituencies_are_scopes(water, question, label, member):
+    query = understood(water, question)
+    assert label in query.scope_label and member in query.scope_speakers
