@@ -37,6 +37,11 @@ class Axis:
 class Lexicon:
     negators: frozenset[str]
     axes: tuple[Axis, ...]
+    wanting: frozenset[str] = frozenset()  # "did not want the mandate renewed": the negation reaches the wanted pole
+
+    @property
+    def pole_stems(self) -> frozenset[str]:
+        return frozenset().union(*(a.positive | a.negative for a in self.axes))
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +53,7 @@ def lexicon() -> Lexicon:
             Axis(a["name"], frozenset(map(_stem, a["positive"])), frozenset(map(_stem, a["negative"])), a["stance"])
             for a in data["axes"]
         ),
+        frozenset(data.get("wanting", {}).get("words", ())),
     )
 
 
@@ -57,16 +63,21 @@ def _stem(word: str) -> str:
 
 def _tokens(text: str) -> list[tuple[str, str, bool]]:
     """(word, stem, negated) for each word of `text`."""
-    negators = lexicon().negators
+    negators, wanting, poles = lexicon().negators, lexicon().wanting, lexicon().pole_stems
     raw = words(text)
     out = []
     governed = 0  # words still in reach of the last negator
+    wanted = 0  # words still in reach of a negated verb of wanting, for the first pole word only
     for word in raw:
         is_negator = word in negators or word.endswith("n't")
-        negated = governed > 0 and not is_negator
-        out.append((word, _stem(word), negated))
+        stemmed = _stem(word)
+        negated = (governed > 0 or wanted > 0 and stemmed in poles) and not is_negator
+        out.append((word, stemmed, negated))
+        wanted = 0 if negated and stemmed in poles else max(wanted - 1, 0)
         if is_negator:
             governed = _SCOPE
+        elif governed > 0 and word in wanting:
+            governed, wanted = 0, _SCOPE  # "did not want (the mandate) renewed"
         elif word in STOPWORDS or word.endswith("ly"):
             governed -= 1  # "did not (strongly) condemn": the negator reaches the first word that carries meaning
         else:

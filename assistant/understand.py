@@ -520,7 +520,9 @@ def _subjects(named, text: str, index: SpeakerIndex, comparing: bool = False) ->
     a role ("the experts") after another named speaker is the topic ("Did Germany back the experts?").
     """
     kept = []
-    first_marker = _marker_pattern().search(text)
+    markers = [m for m in _marker_pattern().finditer(text)
+               if not re.fullmatch(r"\s*(?:and\s+|so\s+)?(?:what|how)\s+", text[:m.start()], re.I)]  # "how about China?" asks about a speaker
+    first_marker = markers[0] if markers else None
     for start, end, name in sorted(named):
         if _is_object(text, start, comparing):
             continue

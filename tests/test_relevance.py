@@ -551,3 +551,11 @@ def test_contractions_of_function_words_are_no_terms_to_find():
 ])
 def test_what_a_point_is_compared_to_is_not_a_term_the_document_must_hold(asked, kept):
     assert " ".join(load_model().without_similes(asked).split()) == " ".join(kept.split())
+
+
+def test_a_negated_wish_asks_for_the_other_pole_of_what_was_wished():
+    from assistant import polarity
+
+    ended = polarity.reversal("who didn't want the mandate renewed?")
+    assert ended("They call on the Council to renew the mandate.") and not ended("It calls for the mandate to be ended.")
+    assert not any(negated for word, _, negated in polarity._tokens("did not want to talk about the sham election") if word == "sham")

@@ -814,3 +814,11 @@ def test_a_possessive_inside_a_topic_is_part_of_the_topic(burundi):
 def test_the_uns_standing_constituencies_are_scopes(water, question, label, member):
     query = understood(water, question)
     assert label in query.scope_label and member in query.scope_speakers
+
+
+@pytest.mark.parametrize("question", ["how about {name}?", "what about {name}?", "and what about {name}?"])
+def test_what_about_a_speaker_asks_for_that_speaker_not_for_those_who_spoke_of_it(burundi, question):
+    name = next(s.speaker for s in burundi.data.statements if s.speaker_type == "state")
+    history = (("user", "what did the US say?"), ("assistant", "**United States** (state, p. 4): “…” [1]"))
+    query = understood(burundi, question.format(name=name), *history)
+    assert query.intent == "speaker" and query.speakers == (name,) and not query.topic
