@@ -318,13 +318,12 @@ def _speaker_on_topic(name: str, query: Query, corpus, positions: list[int], com
                 parts.append(f"{label(s)}: {composer.quote(s, mine)}")
         return ("Yes. " if query.yes_no else "") + "\n".join(parts)
     if query.stance_object and not query.stance:
-        # "Did Burundi reply to the criticism?": no sentence is judged close to the words, but the side the speaker
+        # "Did Zarovia reply to the criticism?": no sentence is judged close to the words, but the side the speaker
         # took on the mandate (or the country) answers it, quoted by the sentence that takes it.
         for s in [j.statement for j in judged]:
             stance = s.stance_on(query.stance_object)
             if stance is not None and stance.position != "neutral" and stance.sentence is not None:
-                return (f"{'Yes. ' if query.yes_no else ''}{name} was {stance.position} of {OBJECT_LABELS[query.stance_object]}: "
-                        f"{composer.quote(s, [s.sentences[stance.sentence]])}")
+                return f"{'Yes. ' if query.yes_no else ''}{_side(name, s, stance, query.stance_object, composer)}"
     best = max((j.probability for j in judged), default=0.0)
     topic = _topic_words(query)
     # One named speaker: their closest passages cost the reader nothing, and a false "X did not address it" is quoted;
@@ -342,13 +341,18 @@ def _speaker_stance(name: str, query: Query, statements: list[Statement], compos
         stance = s.stance_on(obj)
         if stance is None:
             continue
-        evidence = [s.sentences[stance.sentence]] if stance.sentence is not None else s.sentences[:1]
         if stance.position == query.stance:
-            return f"{'Yes. ' if query.yes_no else ''}{name} was {stance.position} of {OBJECT_LABELS[obj]}: {composer.quote(s, evidence)}"
+            return f"{'Yes. ' if query.yes_no else ''}{_side(name, s, stance, obj, composer)}"
         if stance.position != "neutral":
-            return f"{'No. ' if query.yes_no else ''}{name} was {stance.position} of {OBJECT_LABELS[obj]}: {composer.quote(s, evidence)}"
+            return f"{'No. ' if query.yes_no else ''}{_side(name, s, stance, obj, composer)}"
     opening = statements[0]
     return f"{name} took no clear position towards {OBJECT_LABELS[obj]}; its statement opens: {composer.quote(opening, opening.sentences[:1])}"
+
+
+def _side(name: str, statement: Statement, stance, obj: str, composer: Composer) -> str:
+    """ "X was critical of the mandate and its report: “…”", quoted by the sentence that shows the side."""
+    evidence = [statement.sentences[stance.sentence]] if stance.sentence is not None else statement.sentences[:1]
+    return f"{name} was {stance.position} of {OBJECT_LABELS[obj]}: {composer.quote(statement, evidence)}"
 
 
 def _compare(query: Query, corpora, composer: Composer) -> Reply:
@@ -367,6 +371,10 @@ def _names_anyone(query: Query) -> bool:
     return bool(query.speakers or query.missing_speakers or query.listed_speakers)
 
 
+def _without_article(name: str) -> str:
+    return re.sub(r"^(?i:the) ", "", name)
+
+
 def _nobody_in_scope(query: Query) -> Reply:
     """Nobody in the scope spoke: a fact about the speaker list, never a claim that a topic or a side is absent."""
     no = "No. " if query.yes_no else ""
@@ -374,7 +382,7 @@ def _nobody_in_scope(query: Query) -> Reply:
     if among:  # "any of them from Africa?": the earlier speakers are there, none of them in the region
         return Reply(f"{no}None of those speakers is among the {among.group(1)}.", True)
     if query.group and not query.scope_label:
-        said = re.sub(r"^(?i:the) ", "", query.scope_phrases[0] if query.scope_phrases else query.group)  # as the question named it
+        said = _without_article(query.scope_phrases[0] if query.scope_phrases else query.group)  # as the question named it
         return Reply(f"{no}{_no_one(query)} took the floor on behalf of the {said} in this dialogue.", True)
     return Reply(f"{no}{_no_one(query)} took the floor in this dialogue.", True)
 
@@ -470,7 +478,7 @@ def _stance_list(query: Query, corpora, composer: Composer, positions: tuple[str
     if not sections:
         wanted, label = " or ".join(positions), _object_label(objects[0], corpora)
         opposed = _all_opposed(query, corpora, objects[0], positions)
-        if opposed:  # "Which EU members defended Belarus?" when every one of them that spoke criticised it
+        if opposed:  # "Which EU members defended Zarovia?" when every one of them that spoke criticised it
             no = "No. " if query.yes_no else ""
             other = OPPOSITE_POSITION[positions[0]]
             if "those speakers" in query.scope_label:
@@ -573,9 +581,9 @@ def _roster(query: Query, corpora, composer: Composer) -> Reply:
             if s.speaker == "unknown":
                 continue
             speakers.add(s.speaker)
-            doing = [x for x in s.sentences if acts and set(acts) & model.acts(x.text)][:1]
-            acting += bool(doing)
-            lines.append(composer.line(s, doing or s.sentences[:1]))
+            doing = next((x for x in s.sentences if set(acts) & model.acts(x.text)), None) if acts else None
+            acting += doing is not None
+            lines.append(composer.line(s, [doing] if doing else s.sentences[:1]))
     listed = [n for c in corpora for n in c.data.info.listed_speakers] if (
         query.scope_speakers is None and not query.group and not query.any_group) else []
     if not lines:
@@ -585,7 +593,7 @@ def _roster(query: Query, corpora, composer: Composer) -> Reply:
     if acting:
         head = f"{_counted(query, len(speakers))} took the floor{behalf}; {ACT_HEADS[acts[0]]}:"
     if query.group and {fold(n) for n in speakers} == {fold(query.group)}:
-        head = f"The {re.sub(r'^(?i:the) ', '', query.group)} took the floor itself:"
+        head = f"The {_without_article(query.group)} took the floor itself:"
     if query.yes_no:
         head = "Yes. " + head
     tail = f"\n\nAlso listed as speakers, with no text in the summary: {', '.join(listed)}." if listed else ""

@@ -38,22 +38,19 @@ class Lexicon:
     negators: frozenset[str]
     axes: tuple[Axis, ...]
     wanting: frozenset[str] = frozenset()  # "did not want the mandate renewed": the negation reaches the wanted pole
-
-    @property
-    def pole_stems(self) -> frozenset[str]:
-        return frozenset().union(*(a.positive | a.negative for a in self.axes))
+    pole_stems: frozenset[str] = frozenset()  # every stem on a pole of any axis
 
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     data = json.loads(_DATA.read_text(encoding="utf-8"))
+    axes = tuple(
+        Axis(a["name"], frozenset(map(_stem, a["positive"])), frozenset(map(_stem, a["negative"])), a["stance"])
+        for a in data["axes"]
+    )
     return Lexicon(
-        frozenset(data["negators"]),
-        tuple(
-            Axis(a["name"], frozenset(map(_stem, a["positive"])), frozenset(map(_stem, a["negative"])), a["stance"])
-            for a in data["axes"]
-        ),
-        frozenset(data.get("wanting", {}).get("words", ())),
+        frozenset(data["negators"]), axes, frozenset(data.get("wanting", {}).get("words", ())),
+        frozenset().union(*(a.positive | a.negative for a in axes)),
     )
 
 

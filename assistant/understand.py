@@ -658,14 +658,9 @@ def _label(topic: str, most_words: int = 6) -> str:
 
 def _stance(asked: str, index: SpeakerIndex) -> tuple[str | None, str | None, tuple[int, int] | None]:
     """(position, object, span of verb + object) of a side-taking question: "who backed the mandate?"."""
-    stance_words = words()["stance"]
-    found = []
-    for position in ("supportive", "critical"):
-        pattern = re.compile(rf"(?<![\w-])(?:{_alternation(stance_words[position])})(?![\w-])", re.I)
-        found += [(m, position) for m in pattern.finditer(asked)]
+    found = [(m, position) for position in ("supportive", "critical") for m in _pattern("stance", position).finditer(asked)]
     # "did X reply to the criticism?": what was answered, not a side the question asks about
-    replied = re.compile(rf"(?:{_alternation(words()['reply_markers']['phrases'])})\s+(?:(?:the|this|that|all|such)\s+)*$", re.I)
-    found = [(m, p) for m, p in found if not replied.search(asked[:m.start()])]
+    found = [(m, p) for m, p in found if not _replied().search(asked[:m.start()])]
     # "pushed back on" holds "back": a side word inside a longer one of the other side is that one's
     found = [(m, p) for m, p in found if not any(o is not m and o.start() <= m.start() and m.end() <= o.end()
                                                  and o.end() - o.start() > m.end() - m.start() for o, _ in found)]
@@ -677,12 +672,13 @@ def _stance(asked: str, index: SpeakerIndex) -> tuple[str | None, str | None, tu
         return None, None, None  # "for and against": both sides
     verb, position = found[0]
     for owner in (re.search(rf"(?<![\w-])((?:the\s+)?[\w-]+(?:\s+[\w-]+){{{n}}})['’]s?\s+$", asked[:verb.start()], re.I) for n in range(3)):
-        # "Belarus's allies", "the government's critics": the side is taken towards whoever owns it (the shortest
+        # "Zarovia's allies", "the government's critics": the side is taken towards whoever owns it (the shortest
         # owner that names an object), unless the possessive sits inside a topic ("talked about the government's critics")
-        if owner and _stance_object(owner.group(1), index):
+        owned = _stance_object(owner.group(1), index) if owner else None
+        if owned:
             if _pattern("topic_markers", "phrases").search(asked[:owner.start()]):
                 break
-            return position, _stance_object(owner.group(1), index), (owner.start(), verb.end())
+            return position, owned, (owner.start(), verb.end())
     rest = asked[verb.end():]
     phrase = re.match(r"\s*([\w'’-]+(?:\s+[\w'’-]+){0,6}?)(?=\s+(?:and|or|to|for|in|on|at|by|with|about|over|during|because|when|after|before|while|against|from|into|towards|despite|through|since)\b|\s*[?,.;!]|\s*$)",
                       rest, re.I)
@@ -706,12 +702,16 @@ def _stance(asked: str, index: SpeakerIndex) -> tuple[str | None, str | None, tu
 def _side_before(asked: str, topic: str) -> str | None:
     """The side a question's verb takes on its topic when no stance is read for that topic ("did anyone defend
     private operators?"): the position of the first side word that the topic follows, else None."""
-    stance_words = words()["stance"]
     for position in ("supportive", "critical"):
-        for verb in re.finditer(rf"(?<![\w-])(?:{_alternation(stance_words[position])})(?![\w-])", asked, re.I):
-            if asked.find(topic, verb.end()) >= 0:
-                return position
+        if any(asked.find(topic, verb.end()) >= 0 for verb in _pattern("stance", position).finditer(asked)):
+            return position
     return None
+
+
+@cache
+def _replied() -> re.Pattern:
+    """A reply marker and its article at the end of a text: "reply to the", "response to"."""
+    return re.compile(rf"(?:{_alternation(words()['reply_markers']['phrases'])})\s+(?:(?:the|this|that|all|such)\s+)*$", re.I)
 
 
 def _restates_object(topic: str, index: SpeakerIndex) -> bool:
@@ -1105,7 +1105,7 @@ def _resolve_follow_up(reading: _Reading, previous: _Previous, index: SpeakerInd
             if reading.stance is None:
                 reading.stance, reading.stance_object = before.stance, before.stance_object
             elif reading.stance_object is None:
-                reading.stance_object = before.stance_object  # "…critical of Burundi?" then "and the most supportive?"
+                reading.stance_object = before.stance_object  # "…critical of Zarovia?" then "and the most supportive?"
 
     if reading.group and re.search(r"\bthe\s+(?:one|delegation|country|state|speaker|organisation|organization|ngo)\b", reading.asked, re.I):
         # "the one speaking for the African Group": the speaker of that group (among the earlier ones if any).
