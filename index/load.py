@@ -15,7 +15,8 @@ from pathlib import Path
 from assistant.errors import UserError
 from assistant.models import Page
 from assistant.text import normalise_spaces
-from index.docmeta import is_page_furniture
+from index.docmeta import is_header_line, is_page_furniture
+from index.vocabulary import vocabulary
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
 PDF_SUFFIXES = {".pdf"}
@@ -336,14 +337,34 @@ def _line_paragraphs(block: str) -> list[str]:
     """
     lines = [line for line in block.split("\n") if line.strip()]
     if len(lines) < 3:
-        return [block]
+        return [lines[0], "\n".join(lines[1:])] if _label_line_first(lines) else [block]
     whole = sum(
         1 for line, following in zip(lines, lines[1:])
         if line.rstrip().endswith(_SENTENCE_END) or (len(line.strip()) < 50 and following.lstrip()[:1].isupper())
         # a short header line before a date line ("MIDDAY" / "17 September 2018") ends there too
         or (len(line.strip()) < 50 and following.lstrip()[:1].isdigit())
     )
-    return lines if whole >= 2 * (len(lines) - 1) / 3 else [block]
+    if whole >= 2 * (len(lines) - 1) / 3:
+        return lines
+    return [lines[0], "\n".join(lines[1:])] if _label_line_first(lines) else [block]
+
+
+def _label_line_first(lines: list[str]) -> bool:
+    """Does a block open with a label line ("Brazil", "### Kenya, on behalf of the African Group") above its prose?
+
+    A short line with no sentence end, much shorter than the prose lines under it (so not the first line of
+    wrapped text) and followed by a capital: a speaker's name set above the statement, without a blank line.
+    """
+    if len(lines) < 2:
+        return False
+    first, rest = lines[0].strip(), [line.strip() for line in lines[1:]]
+    if len(first) > 100 or first.endswith((".", "!", "?", ";", ",", "-", "–")) or not rest[-1].endswith((".", "!", "?", '"', "”")):
+        return False
+    if first.rsplit(" ", 1)[-1].lower() in _OPEN_CLAUSE_WORDS or sum(map(len, rest)) < 40 or is_header_line(first):
+        return False
+    if is_header_line(rest[0]) or vocabulary().meeting_held.search(rest[0]):
+        return False  # a statement is prose; a title block's lines ("Held at … on 19 June 2025") are not
+    return len(first) < 0.6 * max(len(line) for line in rest) and rest[0][:1].isupper()
 
 
 def _dehyphenate(match: re.Match) -> str:

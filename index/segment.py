@@ -1,7 +1,8 @@
 """Turn clean paragraphs into statements, each attributed to one speaker, and read the document's facts.
 
-Two layouts, chosen per document: the Geneva Centre layout, whose section headings say who
-speaks (`index/sections.py`), and any other summary (UN Geneva, OHCHR, news), where each
+Three layouts, chosen per document: the Geneva Centre layout, whose section headings say who
+speaks (`index/sections.py`); labelled statements, where a label names the speaker ("Brazil: …", a
+name on its own line above the text; `index/labels.py`); and any other summary (UN Geneva, OHCHR, news), where each
 paragraph's opening reporting clause names its speaker (`index/summary.py`); an official record
 that numbers its paragraphs (UN summary records) is read like the latter, without the numbers. A document in
 another language is not attributed; every document gets a confidence (the share of its text
@@ -17,6 +18,7 @@ from assistant import gazetteer
 from assistant.models import Document, DocumentInfo, Participation, Sentence, Statement
 from assistant.text import sentence_spans
 from index import docmeta
+from index.labels import body_start, find_labels, is_labelled, labelled_runs, lead_length
 from index.load import Paragraph
 from index.sections import PERSON_LINE, OpenStatement, Speaker, structured_runs
 from index.summary import UNKNOWN, Participants, summary_runs
@@ -35,7 +37,15 @@ def document_id_for(text: str) -> str:
 
 def segment(paras: list[Paragraph], source: str = "", page_count: int = 0) -> Document:
     """Split paragraphs into attributed statements and read the document's metadata."""
-    paras, numbered = _numbered_record(_split_datelines(paras))
+    paras = _split_datelines(paras)
+    # Labelled statements ("Brazil: …", "### Brazil" above the text) are read before the paragraphs of a record
+    # are renumbered: "3. Kenya, on behalf of the African Group" is a numbered label, not a record's paragraph.
+    labels = find_labels(paras, None)
+    labelled = is_labelled(labels, paras)
+    if labelled:  # the bullet, heading marks or number before a label are nobody's words
+        paras = [_without_prefix(p, lead_length(p.text)) if i in labels and lead_length(p.text) else p
+                 for i, p in enumerate(paras)]
+    paras, numbered = (paras, None) if labelled else _numbered_record(paras)
     text = "\n\n".join(p.text for p in paras)
     starts = []
     offset = 0
@@ -44,12 +54,15 @@ def segment(paras: list[Paragraph], source: str = "", page_count: int = 0) -> Do
         offset += len(p.text) + 2
 
     language = docmeta.language_of(text)
-    all_headings = {i: _section_kind(p.text) for i, p in enumerate(paras) if _is_heading(p.text)}
+    all_headings = {i: _section_kind(p.text) for i, p in enumerate(paras) if _is_heading(p.text) and not (labelled and i in labels)}
     headings = {i: kind for i, kind in all_headings.items() if kind}
     # The Geneva Centre layout: sections whose headings say who speaks in them.
     structured = (language == "en" and numbered is None
                   and any(kind in ("state", "ngo", "igo", "country_concerned") for kind in headings.values()))
+    structured = structured and not labelled
     first_section = min(headings, default=0) if structured else _body_start(paras)
+    if labelled:
+        first_section = body_start(labels, first_section)
     # The id hashes the body only, so a PDF and its text (title blocks laid out differently) agree.
     document_id = document_id_for("\n\n".join(p.text for p in paras[min(first_section, len(paras) - 1):]) if paras else "")
     warnings: list[str] = []
@@ -80,6 +93,13 @@ def segment(paras: list[Paragraph], source: str = "", page_count: int = 0) -> Do
         opened = structured_runs(paras, headings, first_section, end, _country_concerned(info_title), participants)
         known = [o for o in opened if o.speaker.name != UNKNOWN]
         if len(known) < max(2, len(opened) // 3):
+            warnings.append("no dialogue structure recognised: statements are marked with an unknown speaker")
+            opened = [OpenStatement(Speaker(UNKNOWN, UNKNOWN), o.section, o.paragraphs) for o in opened]
+    elif labelled:
+        labels = find_labels(paras, _country_concerned(info_title))
+        sections = {i: all_headings[i] for i in all_headings if first_section <= i < end}
+        opened = labelled_runs(paras, labels, sections, first_section, end, participants)
+        if len([o for o in opened if o.speaker.name != UNKNOWN]) < 2:
             warnings.append("no dialogue structure recognised: statements are marked with an unknown speaker")
             opened = [OpenStatement(Speaker(UNKNOWN, UNKNOWN), o.section, o.paragraphs) for o in opened]
     else:
@@ -237,6 +257,7 @@ def _section_kind(heading: str) -> str | None:
 
 def _title_metadata(block: list[str]) -> tuple[str, str | None, str | None, str | None]:
     joined = "\n".join(block)
+    block = [re.sub(r"^#{1,6}\s+", "", line) for line in block]  # a Markdown export's title heading
     block = [line for line in block if not docmeta.is_header_line(line)] or block
     title = next((line for line in block if re.match(r"(?i)(enhanced\s+)?interactive dialogue|panel discussion|general debate|annual", line)), None)
     headline = vocabulary().title_prefix.sub("", block[0]) if block else ""

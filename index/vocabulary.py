@@ -48,6 +48,7 @@ class Vocabulary:
     presiding_officer: re.Pattern[str]  # "The President said", "The Acting Chair invited": a record's presiding officer
     affiliation_prefix: re.Pattern[str]  # "Observer for " before the entity a record's speaker speaks for
     meeting_held: re.Pattern[str]  # "Held at …": the line that dates a record's meeting
+    label_heading_words: frozenset[str]  # "Remarks", "Summary": a capitalised line with one is a heading, not a speaker's label
 
 
 @lru_cache(maxsize=1)
@@ -86,4 +87,5 @@ def vocabulary() -> Vocabulary:
         presiding_officer=re.compile(rf"^The\s+(?:{_alternation(data['presiding_officers']['words'])})\s+(?!of\b)[a-z]"),
         affiliation_prefix=re.compile(rf"^(?:{_alternation(data['affiliation_prefixes']['words'])})\s+"),
         meeting_held=re.compile(data["meeting_held"]["pattern"]),
+        label_heading_words=frozenset(w.lower() for w in data["label_heading_words"]["words"]),
     )

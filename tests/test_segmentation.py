@@ -169,6 +169,7 @@ def test_participation_figures_that_disagree_with_the_statements_raise_a_warning
 
 DATA = Path(__file__).resolve().parent / "data"
 UN_DOCUMENTS = sorted(DATA.glob("un-*.txt")) + sorted(DATA.glob("un-*.pdf"))
+LABELLED_DOCUMENTS = sorted(DATA.glob("labelled-*.txt")) + sorted(DATA.glob("labelled-*.pdf"))
 UN_ENGLISH = [p for p in UN_DOCUMENTS if not json.loads(p.with_suffix(".expected.json").read_text())["low_confidence"]]
 
 
@@ -329,7 +330,7 @@ def test_gold_questions_of_the_un_documents_hold_against_their_segmentation():
     folder = Path(__file__).resolve().parent.parent / "eval" / "gold" / "un"
     items = load_gold(folder)
     documents = {i.document for i in items}
-    assert {f"tests/data/{p.name}" for p in UN_DOCUMENTS if p.suffix == ".txt"} == documents
+    assert {f"tests/data/{p.name}" for p in UN_DOCUMENTS + LABELLED_DOCUMENTS if p.suffix == ".txt"} == documents
     assert 0.25 <= sum(i.split == "dev" for i in items) / len(items) <= 0.4  # about a third dev
     listed = [i for i in items if "listed" in i.must_contain]
     assert listed and all(not i.abstain and not i.must_cite for i in listed)
@@ -492,3 +493,157 @@ def test_only_the_presiding_officers_bare_title_is_procedure():
     presiding = vocabulary().presiding_officer
     assert presiding.match("The President said that") and presiding.match("The Acting Chair invited")
     assert not presiding.match("The Chair of the Working Group said") and not presiding.match("The Presidential decree")
+
+
+# ---------------------------------------------------------------- labelled statements (NGO reports, mission notes, Markdown)
+
+
+def _segmented(tmp_path, text: str):
+    path = tmp_path / "labelled.txt"
+    path.write_text(text, encoding="utf-8")
+    return segment(paragraphs(read_pages(path)))
+
+
+def _speakers(document) -> list[tuple[str, str, str | None]]:
+    return [(s.speaker, s.speaker_type, s.on_behalf_of) for s in document.statements if s.speaker != "unknown"]
+
+
+_TITLE = "Interactive dialogue with the Independent Expert on the rights of older persons\n\n"
+
+
+@pytest.mark.parametrize("path", LABELLED_DOCUMENTS, ids=lambda p: p.name)
+def test_labelled_documents_match_their_gold_segmentation(path):
+    from eval.segmentation import score_document
+
+    score = score_document(path)
+    assert score["right"] == score["gold"], score["missed"]
+    assert score["spurious"] == 0 and score["wrong_type"] == 0 and score["wrong_group"] == 0, score["spurious_speakers"]
+    assert score["metadata_right"] and not score["low_confidence"] and score["confidence"] >= 0.9
+
+
+def test_a_label_with_a_colon_names_the_speaker(tmp_path):
+    document = _segmented(tmp_path, _TITLE + (
+        "Portugal: Portugal described its national strategy for active ageing and its new law on guardianship.\n\n"
+        "Russian Federation: The delegation said that care for older persons was a matter for families.\n\n"
+        "HelpAge Network: The Network said that older women were the most exposed to poverty in old age.\n"))
+    assert _speakers(document) == [("Portugal", "state", None), ("Russian Federation", "state", None),
+                                   ("HelpAge Network", "ngo", None)]
+
+
+def test_a_labels_qualifier_gives_the_group_the_country_concerned_or_the_type(tmp_path):
+    document = _segmented(tmp_path, "Interactive dialogue with the Special Rapporteur on the situation in Zarovia\n\n" + (
+        "Zarovia (country concerned): The delegation rejected the report as one-sided and unfounded.\n\n"
+        "Pakistan (on behalf of the OIC): Pakistan expressed concern about the displaced minorities.\n\n"
+        "Norway, on behalf of the Nordic-Baltic countries: Norway called for the release of all journalists.\n\n"
+        "European Union (EU): The EU called for access for the Special Rapporteur to the country.\n\n"
+        "Fortify Voices (NGO): The NGO documented the use of schools as places of detention.\n"))
+    assert _speakers(document) == [
+        ("Zarovia", "country_concerned", None), ("Pakistan", "state", "Organisation of Islamic Cooperation"),
+        ("Norway", "state", "Nordic-Baltic countries"), ("European Union", "igo", None), ("Fortify Voices", "ngo", None)]
+
+
+def test_the_country_in_the_title_is_the_country_concerned_under_its_plain_label(tmp_path):
+    document = _segmented(tmp_path, "Interactive dialogue with the Special Rapporteur on the situation in Myanmar\n\n" + (
+        "Myanmar: The delegation rejected the report and the mandate as politically motivated.\n\n"
+        "France: France condemned the airstrikes on villages and called for humanitarian access.\n\n"
+        "China: China opposed country-specific mandates and called for dialogue with the authorities.\n"))
+    assert _speakers(document)[0] == ("Myanmar", "country_concerned", None)
+    assert _speakers(document)[1] == ("France", "state", None)
+
+
+def test_a_label_on_its_own_line_names_the_speaker_of_the_paragraphs_under_it(tmp_path):
+    document = _segmented(tmp_path, "Interactive dialogue with the Special Rapporteur on the right to food\n\n"
+                          "Brazil\nBrazil presented its national plan against hunger and its programme of school meals.\n\n"
+                          "It offered to share its experience with other States.\n\n"
+                          "Kenya, on behalf of the African Group\nKenya said that climate shocks had pushed millions "
+                          "into hunger and called for debt relief.\n\n"
+                          "FIAN International\n\nFIAN called on States to regulate agribusiness and to protect peasants.\n")
+    assert _speakers(document) == [("Brazil", "state", None), ("Kenya", "state", "African Group"),
+                                   ("FIAN International", "ngo", None)]
+    brazil = document.statements[0]
+    assert brazil.text.startswith("Brazil presented") and brazil.text.endswith("with other States.")
+    assert not any(s.text.startswith(("Kenya,", "FIAN International")) for s in document.statements)
+
+
+@pytest.mark.parametrize("style", [
+    "### {name}\n\n{text}", "**{name}**\n\n{text}", "{n}. {name}\n{text}", "- **{name}**: {text}", "• {name}: {text}",
+    "{name} – {text}", "{name} - {text}", "**{name}** {text}",
+])
+def test_markdown_headings_numbers_bullets_bold_and_dashes_make_labels(tmp_path, style):
+    statements = [("Portugal", "Portugal described its national strategy for active ageing and its law on guardianship."),
+                  ("Chile", "Chile called for a convention on the rights of older persons, which it said was overdue."),
+                  ("Japan", "Japan said that its long-term care insurance covered six million people in the country.")]
+    body = "\n\n".join(style.format(n=n, name=name, text=text) for n, (name, text) in enumerate(statements, start=1))
+    document = _segmented(tmp_path, _TITLE + body + "\n")
+    assert _speakers(document) == [("Portugal", "state", None), ("Chile", "state", None), ("Japan", "state", None)]
+    for statement, (name, text) in zip(document.statements, statements):
+        assert statement.text.endswith(text) and not statement.text.startswith(("#", "-", "•", "*", "1", "2", "3"))
+
+
+def test_a_label_stays_in_its_statement_and_quotes_are_spans_of_the_document(tmp_path):
+    document = _segmented(tmp_path, _TITLE + (
+        "Portugal: Portugal described its national strategy for active ageing. It also reformed guardianship.\n\n"
+        "Chile – Chile called for a convention on the rights of older persons.\n\n"
+        "Japan: Japan said that its long-term care insurance covered six million people.\n"))
+    assert document.statements[0].text.startswith("Portugal: Portugal described")
+    for statement in document.statements:
+        assert document.text[statement.char_start:statement.char_end] == statement.text
+        for sentence in statement.sentences:
+            assert statement.text[sentence.char_start:sentence.char_end] == sentence.text
+
+
+def test_a_mandate_holder_named_in_the_label_speaks_by_name_and_later_by_title(tmp_path):
+    document = _segmented(tmp_path, _TITLE + (
+        "Independent Expert (Rosa Ibarra-Lund): The Independent Expert presented her report on long-term care.\n\n"
+        "Portugal: Portugal described its national strategy for active ageing and its law on guardianship.\n\n"
+        "Chile: Chile called for a convention on the rights of older persons, which it said was overdue.\n\n"
+        "Independent Expert: The Independent Expert thanked the delegations and urged States to act.\n"))
+    first, last = document.statements[0], document.statements[-1]
+    assert (first.speaker, first.speaker_type, first.role) == ("Rosa Ibarra-Lund", "panel", "Independent Expert")
+    assert (last.speaker, last.speaker_type) == ("Rosa Ibarra-Lund", "panel")
+    named = _segmented(tmp_path, _TITLE + (
+        "Rosa Ibarra-Lund (Independent Expert on the rights of older persons): She presented her report on care.\n\n"
+        "Portugal: Portugal described its national strategy for active ageing and its law on guardianship.\n\n"
+        "Chile: Chile called for a convention on the rights of older persons, which it said was overdue.\n"))
+    assert (named.statements[0].speaker, named.statements[0].role) == (
+        "Rosa Ibarra-Lund", "Independent Expert on the rights of older persons")
+
+
+def test_a_reporting_clause_of_another_speaker_after_the_labels_opens_its_statement(tmp_path):
+    document = _segmented(tmp_path, _TITLE + (
+        "Portugal: Portugal described its national strategy for active ageing and its law on guardianship.\n\n"
+        "It added that the law had entered into force in January.\n\n"
+        "Chile: Chile called for a convention on the rights of older persons, which it said was overdue.\n\n"
+        "HelpAge Network: The Network said that older women were the most exposed to poverty in old age.\n\n"
+        "Concluding remarks\n\n"
+        "The Independent Expert said that a convention would close the gaps in protection that States had described.\n"))
+    assert [s.speaker for s in document.statements] == ["Portugal", "Chile", "HelpAge Network", "Independent Expert"]
+    assert "entered into force" in document.statements[0].text
+
+
+@pytest.mark.parametrize("line", [
+    "The Special Rapporteur said: the door to dialogue remains open.", "Three points stood out: access, arrests and aid.",
+    "The Special Rapporteur on the right to food said: hunger is a political choice.", "Ms. Ibarra said – and repeated – that",
+    "In conclusion: States must act.", "Concluding Remarks", "Summary of statements", "GENEVA CENTRE FOR HUMAN RIGHTS",
+    "Speaking were: Austria, Brazil and Chile.", "Several delegations: concern about the arrests of journalists.",
+])
+def test_sentences_and_headings_with_a_colon_or_alone_are_no_labels(line):
+    from index.labels import find_labels
+    from index.load import Paragraph
+
+    assert find_labels([Paragraph(text=line)], None) == {}
+
+
+def test_a_un_summary_with_colons_in_its_sentences_keeps_its_reporting_clauses(tmp_path):
+    from index.labels import find_labels, is_labelled
+
+    text = ("The Human Rights Council this morning held an interactive dialogue with the Special Rapporteur on the right to "
+            "food, who said: hunger was a political choice.\n\n"
+            "Speaking on behalf of the African Group, Kenya said: climate shocks had pushed millions into hunger.\n\n"
+            "Brazil said that its plan against hunger had three parts: school meals, cash transfers and support to farmers.\n\n"
+            "The Special Rapporteur said: States must regulate agribusiness.\n\n"
+            "Three points stood out: seeds, land and trade.\n")
+    document = _segmented(tmp_path, text)
+    paras = paragraphs(read_pages(tmp_path / "labelled.txt"))
+    assert not is_labelled(find_labels(paras, None), paras)
+    assert [(s.speaker, s.on_behalf_of) for s in document.statements][1:3] == [("Kenya", "African Group"), ("Brazil", None)]
