@@ -709,6 +709,16 @@ def _side_before(asked: str, topic: str) -> str | None:
 
 
 @cache
+def _addressed() -> re.Pattern:
+    """A verb and the kind of speaker it addresses or reports on, up to two words apart ("urged all governments",
+    "said that other countries"): that kind is part of the point, not the scope."""
+    kinds = [w for kind in words()["speaker_types"].values() if isinstance(kind, list) for w in kind]
+    filler = r"(?!(?:about|of|for|in|on|at|by|with|from|to|and|or)\b)[\w'’-]+"
+    return re.compile(rf"(?<![\w-])(?:{_alternation(words()['addressee_verbs']['phrases'])})\s+(?:that\s+)?(?:{filler}\s+){{0,2}}?"
+                      rf"(?:{_alternation(kinds)})(?![\w-])", re.I)
+
+
+@cache
 def _replied() -> re.Pattern:
     """A reply marker and its article at the end of a text: "reply to the", "response to"."""
     return re.compile(rf"(?:{_alternation(words()['reply_markers']['phrases'])})\s+(?:(?:the|this|that|all|such)\s+)*$", re.I)
@@ -745,6 +755,7 @@ def _scope_types(text: str) -> list[str]:
     scope_words = words()["speaker_types"]
     without_concerned = _pattern("state_scope_excludes", "phrases").sub(" ", text)
     without_concerned = re.sub(rf"\b\w+['’]s?\s+{_OWNED}", " ", without_concerned)  # "the experts' report" is no scope
+    without_concerned = _addressed().sub(" ", without_concerned)  # "who urged governments to…": whom, not who
     types: list[str] = []
     for kind, targets in (("ngo", ("ngo",)), ("igo", ("igo",)), ("state", ("state", "country_concerned")), ("panel", ("panel",)),
                           ("organisation", ("ngo", "igo"))):

@@ -146,6 +146,16 @@ def test_civil_society_means_ngos(water):
     assert query.intent == "list" and "ngo" in query.speaker_types and query.topic == "mining"
 
 
+def test_a_kind_of_speaker_addressed_by_the_verb_is_no_scope(water):
+    # "who urged governments to…": the governments are whom the speaker addressed; anyone may have said it
+    for question in ("Who urged governments to stop cutting off water to poor families?",
+                     "Who said the country must protect herders?"):
+        query = understood(water, question)
+        assert query.intent == "list" and query.speaker_types == (), question
+    query = understood(water, "Which NGOs called on States to regulate mining companies?")
+    assert query.speaker_types == ("ngo",) and "mining" in query.topic
+
+
 def test_name_all_the_ngos_is_a_roster(belarus):
     query = understood(belarus, "Name all the NGOs that took the floor")
     assert (query.intent, query.speaker_types, query.topic) == ("roster", ("ngo",), "")
