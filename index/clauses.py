@@ -54,7 +54,8 @@ class Clause:
 def reporting_clause(text: str) -> Clause | None:
     """The speaker named by the reporting clause that opens `text`, a collective subject, or None."""
     vocab = vocabulary()
-    rest = text[:500]
+    salutation = vocab.salutation.match(text)  # "Mr. President, Argentina, speaking on behalf of …": an address, no one
+    rest = text[salutation.end() if salutation else 0:][:500]
     behalf = None
     concerned = point_of_order = False
     for _ in range(3):
@@ -85,6 +86,9 @@ def _subject(s: str) -> Clause | None:
     vocab = vocabulary()
     lowered = s.lower()
     if any(lowered.startswith(w + " ") for w in vocab.procedural_subjects):
+        return Clause(collective=True, procedural=True)
+    addressed = re.match(r"^\S+\s+(\S+)(?=\s)", s)  # "Mr. President said": the presiding officer, as "The President said"
+    if addressed and vocab.salutation.fullmatch(addressed.group(0)) and vocab.presiding_label.match(f"The {addressed.group(1)}"):
         return Clause(collective=True, procedural=True)
     if _continues_speaker(s):
         return None
@@ -175,7 +179,7 @@ def _behalf_in(phrase: str) -> str | None:
 def group_name(raw: str) -> str:
     """Canonical name of a group spoken for: "the African Group" → "African Group"."""
     cleaned = re.sub(r"^(?:the|a|an)\s+", "", raw.strip(" ,"), flags=re.I)
-    for candidate in (cleaned, re.sub(r"\s+of\s+(?:countries|states)$", "", cleaned, flags=re.I)):
+    for candidate in (cleaned, re.sub(r"\s+of\s+(?:\d+\s+)?(?:countries|states)$", "", cleaned, flags=re.I)):
         known = gazetteer.canonical_name(candidate)
         if known:
             return known[0]
@@ -251,6 +255,8 @@ def _person(s: str) -> Clause | None:
     name = s[start:name_end].rstrip(".")
     if name.split()[0].lower() in STOPWORDS or (not title and len(name.split()) < 2):
         return None
+    if title and vocab.presiding_label.match(f"The {name}"):
+        return None  # "Mr. President": the presiding officer addressed, never a person's name
     after = s[name_end:]
     affiliation = _AFFILIATION.match(after) if title else None
     if affiliation:

@@ -13,6 +13,8 @@ _MONTH = "|".join(_MONTHS)
 _DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b|\b({_MONTH})\s+(\d{{1,2}}),\s+(\d{{4}})\b")
 _HRC_SESSION = re.compile(r"#?\bHRC\s?(\d{1,3})\b", re.I)
 _WORDS = re.compile(r"[^\W\d_]+")
+# "Human Rights Council, 62nd session": the Council's session in figures (never "the 12th session of the Forum").
+_NUMERIC_SESSION = re.compile(r"\bHuman Rights Council,?\s+(\d{1,3})(?:st|nd|rd|th)\s+(?:regular\s+)?session\b(?!\s+of\b)")
 # Scripts other than Latin: a summary written in them is not English whatever its words.
 _SCRIPTS = (("ru", "\u0400", "\u04ff"), ("ar", "\u0600", "\u06ff"), ("zh", "\u4e00", "\u9fff"))
 
@@ -38,6 +40,9 @@ def session_in(text: str) -> str | None:
     if match:
         return f"HRC{int(match.group(1))}"
     number = _ordinal_session(text)
+    if number is None:  # "Human Rights Council, 62nd session"
+        numeric = _NUMERIC_SESSION.search(text)
+        number = int(numeric.group(1)) if numeric else None
     return f"HRC{number}" if number else None
 
 

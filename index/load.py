@@ -15,7 +15,7 @@ from pathlib import Path
 from assistant.errors import UserError
 from assistant.models import Page
 from assistant.text import normalise_spaces
-from index.docmeta import is_header_line, is_page_furniture
+from index.docmeta import date_in, is_header_line, is_page_furniture, session_in
 from index.vocabulary import vocabulary
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
@@ -336,6 +336,8 @@ def _line_paragraphs(block: str) -> list[str]:
     short header lines followed by a capitalised line), each line is a paragraph.
     """
     lines = [line for line in block.split("\n") if line.strip()]
+    if len(lines) == 2 and _dateline_under_title(lines):
+        return lines
     if len(lines) < 3:
         return [lines[0], "\n".join(lines[1:])] if _label_line_first(lines) else [block]
     whole = sum(
@@ -347,6 +349,15 @@ def _line_paragraphs(block: str) -> list[str]:
     if whole >= 2 * (len(lines) - 1) / 3:
         return lines
     return [lines[0], "\n".join(lines[1:])] if _label_line_first(lines) else [block]
+
+
+def _dateline_under_title(lines: list[str]) -> bool:
+    """A title over a line that dates it ("Human Rights Council, 62nd session, 18 June 2026"): two lines, neither
+    prose (no sentence end), the second short and naming the session and a full date."""
+    first, second = lines[0].strip(), lines[1].strip()
+    return (not first.endswith(_SENTENCE_END + (",", "-", "–")) and not second.endswith(_SENTENCE_END)
+            and len(second) < 80 and date_in(second)[1] is not None and session_in(second) is not None
+            and first.rsplit(" ", 1)[-1].lower() not in _OPEN_CLAUSE_WORDS)
 
 
 def _label_line_first(lines: list[str]) -> bool:
@@ -362,6 +373,8 @@ def _label_line_first(lines: list[str]) -> bool:
         return False
     if first.rsplit(" ", 1)[-1].lower() in _OPEN_CLAUSE_WORDS or sum(map(len, rest)) < 40 or is_header_line(first):
         return False
+    if vocabulary().salutation.fullmatch(first):
+        return False  # "Mr. President" opens the statement under it: the speaker's words, not a label
     if is_header_line(rest[0]) or vocabulary().meeting_held.search(rest[0]):
         return False  # a statement is prose; a title block's lines ("Held at … on 19 June 2025") are not
     return len(first) < 0.6 * max(len(line) for line in rest) and rest[0][:1].isupper()

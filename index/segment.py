@@ -2,8 +2,10 @@
 
 Three layouts, chosen per document: the Geneva Centre layout, whose section headings say who
 speaks (`index/sections.py`); labelled statements, where a label names the speaker ("Brazil: …", a
-name on its own line above the text; `index/labels.py`); and any other summary (UN Geneva, OHCHR, news), where each
-paragraph's opening reporting clause names its speaker (`index/summary.py`); an official record
+name on its own line above the text; `index/labels.py`), compilations of verbatim statements and verbatim
+records among them ("Statement by the Delegation of Portugal", "Mr. Otieno (Kenya): …"; `index/verbatim.py`);
+and any other summary (UN Geneva, OHCHR, news), where each paragraph's opening reporting clause names its
+speaker (`index/summary.py`); an official record
 that numbers its paragraphs (UN summary records) is read like the latter, without the numbers. A document in
 another language is not attributed; every document gets a confidence (the share of its text
 attributed to a named speaker) and a plain warning when it is low. Pure: no I/O.
@@ -62,7 +64,7 @@ def segment(paras: list[Paragraph], source: str = "", page_count: int = 0) -> Do
     structured = structured and not labelled
     first_section = min(headings, default=0) if structured else _body_start(paras)
     if labelled:
-        first_section = body_start(labels, first_section)
+        first_section = body_start(labels, first_section, paras)
     # The id hashes the body only, so a PDF and its text (title blocks laid out differently) agree.
     document_id = document_id_for("\n\n".join(p.text for p in paras[min(first_section, len(paras) - 1):]) if paras else "")
     warnings: list[str] = []

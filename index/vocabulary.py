@@ -49,6 +49,12 @@ class Vocabulary:
     affiliation_prefix: re.Pattern[str]  # "Observer for " before the entity a record's speaker speaks for
     meeting_held: re.Pattern[str]  # "Held at …": the line that dates a record's meeting
     label_heading_words: frozenset[str]  # "Remarks", "Summary": a capitalised line with one is a heading, not a speaker's label
+    statement_headings: tuple[re.Pattern[str], ...]  # "Statement by the Delegation of X": a compilation's heading
+    record_label_notes: tuple[re.Pattern[str], ...]  # "(spoke in French)" after a verbatim record's speaker label
+    salutation: re.Pattern[str]  # "Thank you, Mr. President.": the address that opens a delivered statement
+    presiding_label: re.Pattern[str]  # "The President", "The Acting Chair": a verbatim record's presiding officer
+    own_group_verb: re.Pattern[str]  # "speak", "deliver": the speaker's own words just before "on behalf of"
+    group_alignment: re.Pattern[str]  # "aligns itself with the statement …": another delegation's group statement
 
 
 @lru_cache(maxsize=1)
@@ -88,4 +94,20 @@ def vocabulary() -> Vocabulary:
         affiliation_prefix=re.compile(rf"^(?:{_alternation(data['affiliation_prefixes']['words'])})\s+"),
         meeting_held=re.compile(data["meeting_held"]["pattern"]),
         label_heading_words=frozenset(w.lower() for w in data["label_heading_words"]["words"]),
+        statement_headings=tuple(re.compile(p) for p in data["statement_headings"]["patterns"]),
+        record_label_notes=tuple(re.compile(p) for p in data["record_label_notes"]["patterns"]),
+        salutation=_salutation(data["salutations"], data["presiding_officers"]["words"]),
+        presiding_label=re.compile(rf"^The\s+(?:{_alternation(data['presiding_officers']['words'])})$"),
+        own_group_verb=re.compile(rf"\b(?:{_alternation(data['own_group_opening']['verbs'])})\b", re.I),
+        group_alignment=re.compile(rf"\b(?:{_alternation(data['own_group_opening']['alignment'])})\b", re.I),
     )
+
+
+def _salutation(data: dict, offices: list[str]) -> re.Pattern[str]:
+    """The addresses that open a delivered statement ("Mr. President, distinguished delegates,"), after an
+    opener ("Thank you,"), with their punctuation; or an opener alone ("Thank you.")."""
+    titles = _alternation([w.rstrip(".") for w in data["address_titles"]])
+    address = rf"(?:(?:{titles})\.?\s+(?:{_alternation(offices)})|{_alternation(data['addresses'])})"
+    opener = rf"(?:{_alternation(data['openers'])})"
+    return re.compile(rf"^(?:(?:{opener}\s*[,.!]?\s+)?{address}(?:\s*,\s*(?:and\s+)?{address}|\s+and\s+{address})*"
+                      rf"(?:\s*[,.!:;]\s*|\s*$)|{opener}\s*[.!]\s*|{opener}\s*$)", re.I)

@@ -330,7 +330,7 @@ def test_gold_questions_of_the_un_documents_hold_against_their_segmentation():
     folder = Path(__file__).resolve().parent.parent / "eval" / "gold" / "un"
     items = load_gold(folder)
     documents = {i.document for i in items}
-    assert {f"tests/data/{p.name}" for p in UN_DOCUMENTS + LABELLED_DOCUMENTS if p.suffix == ".txt"} == documents
+    assert {f"tests/data/{p.name}" for p in UN_DOCUMENTS + LABELLED_DOCUMENTS + VERBATIM_DOCUMENTS if p.suffix == ".txt"} == documents
     assert 0.25 <= sum(i.split == "dev" for i in items) / len(items) <= 0.4  # about a third dev
     listed = [i for i in items if "listed" in i.must_contain]
     assert listed and all(not i.abstain and not i.must_cite for i in listed)
@@ -647,3 +647,152 @@ def test_a_un_summary_with_colons_in_its_sentences_keeps_its_reporting_clauses(t
     paras = paragraphs(read_pages(tmp_path / "labelled.txt"))
     assert not is_labelled(find_labels(paras, None), paras)
     assert [(s.speaker, s.on_behalf_of) for s in document.statements][1:3] == [("Kenya", "African Group"), ("Brazil", None)]
+
+
+# ---------------------------------------------------------------- verbatim statements (compilations, verbatim records)
+
+VERBATIM_DOCUMENTS = sorted(DATA.glob("verbatim-*.txt")) + sorted(DATA.glob("verbatim-*.pdf"))
+_COMPILATION = "Compilation of statements delivered at the interactive dialogue with the Independent Expert on the rights of older persons\n\n"
+_RECORD = "Verbatim record of the 9th meeting\n\nInteractive dialogue with the Special Rapporteur on the right to clean air\n\n"
+
+
+@pytest.mark.parametrize("path", VERBATIM_DOCUMENTS, ids=lambda p: p.name)
+def test_verbatim_documents_match_their_gold_segmentation(path):
+    from eval.segmentation import score_document
+
+    score = score_document(path)
+    assert score["right"] == score["gold"], score["missed"]
+    assert score["spurious"] == 0 and score["wrong_type"] == 0 and score["wrong_group"] == 0, score["spurious_speakers"]
+    assert score["metadata_right"] and not score["low_confidence"] and score["confidence"] >= 0.9
+
+
+def test_a_statement_heading_names_the_speaker_of_the_text_below_it(tmp_path):
+    document = _segmented(tmp_path, _COMPILATION + (
+        "Statement by the Independent Expert, Ms. Rosa Ibarra-Lund\n\nMr. President,\nI present my report on long-term care.\n\n"
+        "Statement by the Delegation of Portugal\n\nThank you, Mr. President.\nPortugal has adopted a strategy for active ageing.\n\n"
+        "Joint statement on behalf of the Nordic-Baltic countries delivered by Finland\n\nMr. President,\nWe call for a convention.\n\n"
+        "Statement of the Russian Federation\n\nMr. President,\nWe see no need for a new instrument on this question.\n\n"
+        "Statement by Zarovia as the country concerned\n\nMr. President,\nZarovia has no mandatory retirement age at all.\n\n"
+        "Oral statement by Elder Voices Network\n\nThank you, Madam President.\nWe urge States to end age limits on loans.\n"))
+    assert [(s.speaker, s.speaker_type, s.on_behalf_of, s.role) for s in document.statements] == [
+        ("Rosa Ibarra-Lund", "panel", None, "Independent Expert"), ("Portugal", "state", None, None),
+        ("Finland", "state", "Nordic-Baltic countries", None), ("Russian Federation", "state", None, None),
+        ("Zarovia", "country_concerned", None, None), ("Elder Voices Network", "ngo", None, None)]
+    assert document.statements[1].text == "Thank you, Mr. President. Portugal has adopted a strategy for active ageing."
+
+
+def test_a_salutation_is_no_speaker(tmp_path):
+    from index.clauses import reporting_clause
+    from index.labels import find_labels
+    from index.load import Paragraph
+
+    for line in ("Mr. President", "Madam President", "Thank you, Mr. Vice-President", "Excellencies", "Mr. President:"):
+        assert find_labels([Paragraph(text=line), Paragraph(text="We thank the Independent Expert for her report.")], None) == {}
+    assert reporting_clause("Mr. President, distinguished delegates, I have the honour to present my report.") is None
+    assert reporting_clause("Mr. President said that the list of speakers was closed.").procedural  # as "The President said"
+    clause = reporting_clause("Thank you, Madam President. Chile, speaking on behalf of the Group of Friends of Older Persons, "
+                              "called for a convention.")
+    assert clause.name == "Chile"
+    document = _segmented(tmp_path, _COMPILATION + (
+        "Statement by the Delegation of Portugal\n\nMr. President\n\nPortugal has adopted a strategy for active ageing.\n\n"
+        "Mr. President, distinguished delegates, Portugal also reformed its guardianship law.\n\n"
+        "Statement by the Delegation of Chile\n\nExcellencies,\n\nChile calls for a convention on the rights of older persons.\n\n"
+        "Statement by the Delegation of Japan\n\nThank you, Madam President.\nJapan covers long-term care by insurance.\n"))
+    assert [s.speaker for s in document.statements] == ["Portugal", "Chile", "Japan"]
+    assert document.statements[0].text.startswith("Mr. President\n\nPortugal has adopted")
+    assert "guardianship" in document.statements[0].text
+
+
+def test_a_clause_naming_someone_else_inside_a_verbatim_statement_opens_no_statement(tmp_path):
+    document = _segmented(tmp_path, _COMPILATION + (
+        "Statement by the Delegation of Portugal\n\nMr. President,\nPortugal has adopted a strategy for active ageing.\n\n"
+        "The Independent Expert rightly said that older women are the poorest. Brazil stressed the same point last year.\n\n"
+        "Statement by the Delegation of Chile\n\nMr. President,\nChile calls for a convention on the rights of older persons.\n\n"
+        "Statement by the European Union\n\nMr. President,\nThe European Union welcomes the report.\n"))
+    assert [s.speaker for s in document.statements] == ["Portugal", "Chile", "European Union"]
+    assert "Brazil stressed the same point" in document.statements[0].text
+
+
+def test_the_group_a_statement_names_in_its_opening_replaces_a_vague_one_in_its_heading(tmp_path):
+    document = _segmented(tmp_path, _COMPILATION + (
+        "Statement delivered by Argentina on behalf of a group of countries\n\nMr. President,\nArgentina, speaking on "
+        "behalf of a cross-regional group of 70 countries, calls for a legally binding instrument.\n\n"
+        "Statement by the Delegation of Egypt\n\nMr. President,\nI have the honour to speak on behalf of the Arab Group. "
+        "We support the mandate.\n\n"
+        "Statement by Cameroon on behalf of the African Group\n\nMr. President,\nCameroon welcomes the report.\n\n"
+        "Statement by the Delegation of Tunisia\n\nMr. President,\nTunisia aligns itself with the statement delivered "
+        "on behalf of the Arab Group.\n"))
+    assert [(s.speaker, s.on_behalf_of) for s in document.statements] == [
+        ("Argentina", "Cross-regional group"), ("Egypt", "Arab Group"), ("Cameroon", "African Group"), ("Tunisia", None)]
+
+
+def test_a_record_label_names_the_state_group_country_concerned_or_organisation_after_the_person(tmp_path):
+    document = _segmented(tmp_path, _RECORD.replace("clean air", "clean air on her visit to Mongolia") + (
+        "Ms. Sand (Special Rapporteur on the right to clean air): I present my report on my visit to Mongolia.\n\n"
+        "Mr. Batbayar (Mongolia) (spoke as the country concerned): Mongolia banned raw coal in its capital.\n\n"
+        "Mr. Otieno (Kenya): I thank the Special Rapporteur. Kenya has adopted a clean air act.\n\n"
+        "Ms. Larsen (Denmark) (spoke on behalf of the Nordic-Baltic countries): We call for coal to be phased out.\n\n"
+        "Mr. Wang (China) (spoke in Chinese): China has cut fine particulate matter by forty percent.\n\n"
+        "Ms. Kowalczyk (Observer for the European Union): The European Union welcomes the report.\n\n"
+        "Ms. Amadi (Clean Air Action Network): Our network urges States to protect those who measure pollution.\n"))
+    assert _speakers(document) == [
+        ("Sand", "panel", None), ("Mongolia", "country_concerned", None), ("Kenya", "state", None),
+        ("Denmark", "state", "Nordic-Baltic countries"), ("China", "state", None), ("European Union", "igo", None),
+        ("Clean Air Action Network", "ngo", None)]
+
+
+def test_the_presiding_officers_paragraphs_in_a_verbatim_record_belong_to_no_one(tmp_path):
+    document = _segmented(tmp_path, _RECORD + (
+        "The President: I give the floor to the Special Rapporteur, Ms. Ida Sand.\n\n"
+        "Ms. Sand (Special Rapporteur on the right to clean air): I present my report on air pollution in cities.\n\n"
+        "The President: I thank the Special Rapporteur. I give the floor to the representative of Kenya.\n\n"
+        "I remind speakers of the time limit of ninety seconds.\n\n"
+        "Mr. Otieno (Kenya): Kenya has adopted a clean air act.\n\n"
+        "The Acting President (spoke in French): I give the floor to the representative of Chile.\n\n"
+        "Ms. Rojas (Chile): Chile has closed its last coal plant.\n"))
+    named = [(s.speaker, s.text) for s in document.statements if s.speaker != "unknown"]
+    assert [name for name, _ in named] == ["Sand", "Kenya", "Chile"]
+    assert not any("give the floor" in text or "time limit" in text for _, text in named)
+    assert all(s.speaker_type == "unknown" for s in document.statements if "give the floor" in s.text)
+
+
+def test_the_presiding_officer_is_no_label_outside_a_verbatim_record(tmp_path):
+    from index.labels import find_labels
+
+    document = _segmented(tmp_path, _TITLE + (
+        "Portugal: Portugal described its national strategy for active ageing and its law on guardianship.\n\n"
+        "Chile: Chile called for a convention on the rights of older persons, which it said was overdue.\n\n"
+        "The Chair: The Chair of the Working Group said that a convention would close the gaps in protection.\n\n"
+        "Japan: Japan said that its long-term care insurance covered six million people in the country.\n"))
+    paras = paragraphs(read_pages(tmp_path / "labelled.txt"))
+    assert not any(label.presiding for label in find_labels(paras, None).values())
+    assert [s.speaker for s in document.statements][:2] == ["Portugal", "Chile"]
+
+
+def test_statement_headings_of_the_mandate_holder_alone_leave_a_summarys_reporting_clauses_alone(tmp_path):
+    document = _segmented(tmp_path, (
+        "The Human Rights Council this morning held an interactive dialogue with the Independent Expert on the rights of "
+        "older persons, who presented her report on long-term care and said that care work was unpaid.\n\n"
+        "Statement by the High Commissioner\n\n"
+        "The High Commissioner said that older persons were too often left out of social protection.\n\n"
+        "Statement by the Independent Expert\n\n"
+        "The Independent Expert said that a convention would close the gaps in protection that States had described.\n\n"
+        "Portugal said that it had adopted a national strategy for active ageing and a new law on guardianship.\n\n"
+        "Speaking on behalf of the African Group, Cameroon said that older persons in rural areas lacked pensions.\n\n"
+        "Chile said that a convention on the rights of older persons was overdue and should be negotiated now.\n\n"
+        "Concluding remarks by the Independent Expert\n\n"
+        "The Independent Expert said that she would visit two countries next year to study long-term care.\n"))
+    assert [(s.speaker, s.on_behalf_of) for s in document.statements if s.speaker != "unknown"][-4:-1] == [
+        ("Portugal", None), ("Cameroon", "African Group"), ("Chile", None)]
+
+
+def test_a_verbatim_statements_quotes_are_spans_of_the_document_and_its_heading_is_nobodys(tmp_path):
+    document = _segmented(tmp_path, _COMPILATION + (
+        "Statement by the Delegation of Portugal\n\nThank you, Mr. President.\nPortugal has a strategy for active ageing.\n\n"
+        "Statement by the Delegation of Chile\n\nMr. President,\nChile calls for a convention on the rights of older persons.\n\n"
+        "Statement by the Delegation of Japan\n\nMr. President,\nJapan covers long-term care by insurance.\n"))
+    for statement in document.statements:
+        assert not statement.text.startswith("Statement by")
+        assert document.text[statement.char_start:statement.char_end] == statement.text
+        for sentence in statement.sentences:
+            assert statement.text[sentence.char_start:sentence.char_end] == sentence.text
