@@ -78,6 +78,8 @@ class Corpus:
         self.defined_names = self._defined_names()
         self.weak_endings = model.unmatched_weak_endings
         self.missing_closeness = model.unmatched_closeness
+        # the verbs of an act ("wants", "urged"): the document says the act in its own verbs, so they never go missing
+        self.act_words = frozenset(cue for cues in model.act_cues.values() for cue in cues if " " not in cue)
 
     def _background(self, tokens: list[list[str]]) -> frozenset[str]:
         """Words that say nothing about a topic here: the country concerned's names, and words in a quarter of all sentences."""
@@ -204,7 +206,7 @@ class Corpus:
     def unmatched(self, texts: list[str], names: frozenset[str] = frozenset()) -> float:
         """The least share (over `texts`) of a question's terms, weighted by rarity, with no counterpart in the document."""
         matches = (self.terms.match(t, np.zeros(0, dtype=int), names) for t in texts)
-        shares = [m.unmatched(self.weak_endings, self.missing_closeness) for m in matches if m.terms]
+        shares = [m.unmatched(self.weak_endings, self.missing_closeness, self.act_words) for m in matches if m.terms]
         return min(shares, default=0.0)
 
     def sentence_hits(self, text: str, positions: list[int] | None = None) -> list[SentenceHit]:

@@ -49,16 +49,17 @@ class TermMatches:
             return np.zeros(self.per_sentence.shape[1])
         return self.weights @ self.per_sentence / self.weights.sum()
 
-    def unmatched(self, weak_endings: tuple[str, ...] = (), closeness: float = 0.0) -> float:
+    def unmatched(self, weak_endings: tuple[str, ...] = (), closeness: float = 0.0, weak_words: frozenset[str] = frozenset()) -> float:
         """The weighted share of the question's terms with no counterpart anywhere in the document.
 
         A term has no counterpart when its best match in the document is at most `closeness` (0: nothing at all;
         a little above 0: only a faint word-vector likeness, as "tsunami" has to "weather"). A missing term ending
         in one of `weak_endings` ("-ed", "-ing": what was done, in a paraphrase's own verbs) is weak evidence that
-        nobody raised the point: it keeps its weight in the whole but never counts as missing."""
+        nobody raised the point: it keeps its weight in the whole but never counts as missing. So does a term in
+        `weak_words` (the verb of an act asked for, "wants", which the document says in its own verbs: "called for")."""
         if not len(self.terms):
             return 0.0
-        evidence = np.array([not t.endswith(weak_endings) for t in self.terms]) if weak_endings else np.ones(len(self.terms), bool)
+        evidence = np.array([not (weak_endings and t.endswith(weak_endings)) and t not in weak_words for t in self.terms])
         return float(self.weights @ ((self.in_document <= closeness) & evidence) / self.weights.sum())
 
 

@@ -551,7 +551,8 @@ def _subjects(named, text: str, index: SpeakerIndex, comparing: bool = False) ->
 
 def _missing(subject_text: str, index: SpeakerIndex, offset_spans) -> tuple[list[str], list[str]]:
     """(missing, listed): states, IGOs and organisations named as speakers with no statement in the corpora."""
-    present = set(index.folded_names)
+    # a group someone spoke for took part through them ("what did the OIC say?" when a State spoke on its behalf)
+    present = set(index.folded_names) | {fold(s.on_behalf_of) for s in index.statements if s.on_behalf_of}
     listed_in_documents = {fold(n): n for info in index.infos for n in info.listed_speakers}
     missing: list[str] = []
     listed: list[str] = []
@@ -817,7 +818,9 @@ def _read(question: str, index: SpeakerIndex, router) -> _Reading:
             reading.scope_label = f"{reading.scope_label} or {mention.bloc.label}" if reading.scope_label else mention.bloc.label
             reading.scope_phrases.append(asked[_membership_start(asked, mention.start):mention.end])
         elif mention.bloc.kind == "group":
-            reading.group = mention.bloc.label
+            # the group by the name a statement's "on behalf of" holds ("OIC" → Organisation of Islamic Cooperation)
+            known = gazetteer.canonical_name(asked[mention.start:mention.end])
+            reading.group = known[0] if known else mention.bloc.label
             reading.scope_phrases.append(asked[_membership_start(asked, mention.start):mention.end])
     candidate = re.sub(r"^(?:the|a|an|any|some)\s+", "", behalf.group("group").strip(), flags=re.I) if behalf else ""
     generic = re.match(r"(?:group|groups|countries|states|other states|other countries)\b", candidate, re.I)

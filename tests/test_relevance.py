@@ -55,6 +55,44 @@ def burundi(tmp_path_factory, embedder):
     return assistant, assistant.corpus(assistant.default_document())
 
 
+ZAROVIA_LABELLED = """Human Rights Council, 61st session
+Interactive dialogue with the Special Rapporteur on the situation of human rights in Zarovia
+12 March 2026
+
+Summary of statements
+
+Special Rapporteur (Tomas Lindell): The Special Rapporteur presented his report, noting that airstrikes on villages have increased by forty percent and that more than three million people are now displaced. He urged the Council to refer the situation to the International Criminal Court.
+
+Zarovia (country concerned): The delegation rejected the report as biased and said that the authorities are committed to holding elections and to national reconciliation.
+
+European Union: The EU condemned the airstrikes on civilians and called for unhindered humanitarian access and the release of all political prisoners.
+
+Pakistan (on behalf of the OIC): Pakistan expressed grave concern about the situation of the Velari minority and called for their safe, voluntary and dignified return.
+
+China: China opposed country-specific mandates and said that the international community should respect the sovereignty of Zarovia and avoid interference.
+
+Bangladesh: Bangladesh said that it hosts over one million Velari refugees and that funding cuts have reduced food rations in the camps.
+
+Fortify Voices: The NGO documented the use of forced conscription of young men and called for targeted sanctions on jet fuel.
+"""
+
+
+@pytest.fixture(scope="module")
+def colon_labelled(tmp_path_factory, embedder):
+    """An invented dialogue in the labelled layout ("Speaker: text"), small enough that every rare word weighs."""
+    from assistant.engine import Assistant
+    from assistant.settings import Settings
+    from index.store import index_paths
+
+    home = tmp_path_factory.mktemp("hrc-labelled")
+    document = home / "zarovia-labelled.txt"
+    document.write_text(ZAROVIA_LABELLED, encoding="utf-8")
+    settings = Settings(home=home, bundled_document=document)
+    index_paths(settings, [document], embedder_factory=lambda: embedder)
+    assistant = Assistant(settings, embedder=embedder)
+    return assistant, assistant.corpus(assistant.default_document())
+
+
 # ---------------------------------------------------------------- relevance
 
 
@@ -336,6 +374,23 @@ def test_a_missing_verb_of_a_paraphrase_is_no_evidence_that_nobody_raised_it():
     assert matches.unmatched(("ed", "ing")) == pytest.approx(1 / 3)  # "scrapped" weighs, but never counts as missing
 
 
+def test_the_verb_of_an_act_asked_for_is_no_evidence_that_nobody_raised_it():
+    import numpy as np
+
+    from assistant.termmatch import TermMatches
+
+    # "who wants sanctions on aviation fuel?" of a document that says "called for targeted sanctions on jet fuel"
+    matches = TermMatches(("wants", "sanctions", "aviation", "fuel"), np.ones(4), np.zeros((4, 1)), np.array([0.0, 1.0, 0.0, 1.0]))
+    assert matches.unmatched() == pytest.approx(2 / 4)
+    assert matches.unmatched(weak_words=frozenset({"wants", "urged"})) == pytest.approx(1 / 4)
+
+
+def test_a_wanted_outcome_asked_in_other_words_is_found_not_denied(colon_labelled):
+    assistant, corpus = colon_labelled
+    answer = assistant.ask("who wants sanctions on aviation fuel?", [])
+    assert not answer.abstained and [c.speaker for c in answer.citations] == ["Fortify Voices"]
+
+
 def test_a_sentence_asking_the_opposite_does_not_answer_the_question():
     from assistant.polarity import reversal
 
@@ -559,3 +614,11 @@ def test_a_negated_wish_asks_for_the_other_pole_of_what_was_wished():
     ended = polarity.reversal("who didn't want the mandate renewed?")
     assert ended("They call on the Council to renew the mandate.") and not ended("It calls for the mandate to be ended.")
     assert not any(negated for word, _, negated in polarity._tokens("did not want to talk about the sham election") if word == "sham")
+
+
+def test_a_group_that_a_state_spoke_for_took_part_through_it(colon_labelled):
+    # "what did the OIC say?" when Pakistan spoke on its behalf: not "the OIC did not take the floor"
+    assistant, _ = colon_labelled
+    answer = assistant.ask("what did the OIC say?", [])
+    assert not answer.abstained and [c.speaker for c in answer.citations] == ["Pakistan"]
+    assert "on behalf of the Organisation of Islamic Cooperation" in answer.answer
