@@ -583,7 +583,7 @@ def _roster(query: Query, corpora, composer: Composer) -> Reply:
             speakers.add(s.speaker)
             doing = next((x for x in s.sentences if set(acts) & model.acts(x.text)), None) if acts else None
             acting += doing is not None
-            lines.append(composer.line(s, [doing] if doing else s.sentences[:1]))
+            lines.append(composer.line(s, [doing or corpus.opening(p)]))
     listed = [n for c in corpora for n in c.data.info.listed_speakers] if (
         query.scope_speakers is None and not query.group and not query.any_group) else []
     if not lines:
@@ -622,7 +622,7 @@ def _order(query: Query, corpora, composer: Composer) -> Reply:
             return Reply(f"Only {len(sequence)} {_scope_noun(query, len(sequence))} took the floor.", True)
         found = statements[sequence[index]]
         where = "first in the debate" if query.order_offset == 1 else "last in the debate" if query.order_offset == -1 else f"number {query.order_offset} in the debate"
-    return Reply(f"{found.speaker} spoke {where} (statement {found.order} of the document):\n{composer.line(found, found.sentences[:1])}")
+    return Reply(f"{found.speaker} spoke {where} (statement {found.order} of the document):\n{composer.line(found, [corpus.opening(statements.index(found))])}")
 
 
 def _count(query: Query, corpora, composer: Composer) -> Reply:

@@ -46,6 +46,9 @@ class Scored:
     features: dict[str, np.ndarray]
 
 
+BARE_COURTESY = 0.5  # a sentence this close to a courtesy formula (0..1, `Corpus.filler`) is one ("Thank you, Mr. President.")
+
+
 class Corpus:
     """Search structures of one indexed document."""
 
@@ -268,6 +271,13 @@ class Corpus:
 
     def position(self, statement: Statement) -> int:
         return self.data.statements.index(statement)
+
+    def opening(self, position: int) -> Sentence:
+        """The statement's first sentence that is more than a bare courtesy ("Thank you, Mr. President."), else its first."""
+        rows = np.flatnonzero(self.row_statement == position)
+        statement = self.data.statements[position]
+        said = next((r for r in rows.tolist() if self.filler[r] < BARE_COURTESY), None)
+        return statement.sentences[self.data.sentence_rows[said][1]] if said is not None else statement.sentences[0]
 
     def central_sentences(self, position: int, k: int) -> list[Sentence]:
         """The `k` sentences of a statement closest to the statement as a whole, courtesy formulas last."""

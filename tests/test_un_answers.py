@@ -71,3 +71,13 @@ def test_a_low_confidence_document_says_it_cannot_tell_who_spoke(un_assistant):
         assert "cannot tell who spoke" in answer.answer.lower(), answer.answer
         assert "did not take the floor" not in answer.answer.lower()
         assert answer.notices
+
+
+def test_a_roster_of_verbatim_statements_quotes_what_each_said_not_the_salutation(un_assistant):
+    assistant, by_source = un_assistant
+    document_id = by_source["verbatim-compilation-seasonal-workers.txt"]
+    answer = assistant.ask("Which speakers took the floor?", document_id=document_id)
+    quotes = [c.quote for c in answer.citations]
+    assert len(quotes) >= 5 and not any(q.startswith("Thank you") for q in quotes), quotes
+    portugal = next(c.quote for c in answer.citations if c.speaker == "Portugal")
+    assert portugal.startswith("Portugal thanks the Independent Expert")
