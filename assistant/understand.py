@@ -30,7 +30,7 @@ from pathlib import Path
 from assistant import gazetteer, regions
 from assistant.lookalike import clean, edits, fold
 from assistant.models import Message, Query
-from assistant.text import sentence_spans, stem
+from assistant.text import is_function_word, sentence_spans, stem
 
 __all__ = ["Query", "SpeakerIndex", "fold", "speaker_index", "understand"]
 
@@ -601,7 +601,9 @@ def _trim(phrase: str, removed_spans=(), base: int = 0) -> str:
     scaffolding = _scaffolding()
 
     def edge(token: str) -> bool:
-        return not re.match(r"\w", token) or token.lower().strip("'’") in scaffolding or token.lower() in ("'s", "’s")
+        lowered = token.lower().replace("’", "'")
+        contracted = "'" in lowered.strip("'") and is_function_word(lowered)  # "what's", "who's": a question word contracted
+        return not re.match(r"\w", token) or lowered.strip("'") in scaffolding or lowered == "'s" or contracted
 
     while tokens and edge(tokens[0]):
         tokens.pop(0)

@@ -156,6 +156,19 @@ def test_a_kind_of_speaker_addressed_by_the_verb_is_no_scope(water):
     assert query.speaker_types == ("ngo",) and "mining" in query.topic
 
 
+def test_a_contracted_question_word_is_no_topic(water):
+    # "whats" written out is "what's"; neither it nor "who's" is what the question is about
+    query = understood(water, "whos against the mandate")
+    assert (query.stance, query.stance_object, query.topic) == ("critical", "mandate", "")
+    query = understood(water, "whats the african group's position")
+    assert query.group == "African Group" and query.topic == ""
+
+
+def test_disagreeing_with_the_rapporteur_is_a_critical_side(water):
+    query = understood(water, "which countries said they disagree with the Special Rapporteur?")
+    assert (query.stance, query.stance_object) == ("critical", "mandate")
+
+
 def test_name_all_the_ngos_is_a_roster(belarus):
     query = understood(belarus, "Name all the NGOs that took the floor")
     assert (query.intent, query.speaker_types, query.topic) == ("roster", ("ngo",), "")
