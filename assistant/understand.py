@@ -749,8 +749,10 @@ def _stance_object(text: str, index: SpeakerIndex) -> str | None:
         return "country"
     concerned_codes = {regions.iso3(n) for n in index.concerned} - {None}
     capitals = _capitals()
-    if any(capitals.get(fold(w)) in concerned_codes for w in re.findall(r"[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?", text)):
-        return "country"  # a capital ("Naypyidaw") stands for the government
+    # a capital ("Naypyidaw") stands for the government; typed all in lower case ("defended minsk"), any word may be one
+    name = r"[\w'-]+(?:\s+[\w'-]+)?" if text == text.lower() else r"[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?"
+    if any(capitals.get(fold(w)) in concerned_codes for w in re.findall(name, text)):
+        return "country"
     return None
 
 

@@ -169,6 +169,12 @@ def test_disagreeing_with_the_rapporteur_is_a_critical_side(water):
     assert (query.stance, query.stance_object) == ("critical", "mandate")
 
 
+def test_the_capital_of_the_country_concerned_stands_for_its_government_in_any_case(water):
+    for question in ("Which countries defended Ulaanbaatar?", "which countries defended ulaanbaatar?"):
+        query = understood(water, question)
+        assert (query.stance, query.stance_object, query.topic) == ("supportive", "country", ""), question
+
+
 def test_name_all_the_ngos_is_a_roster(belarus):
     query = understood(belarus, "Name all the NGOs that took the floor")
     assert (query.intent, query.speaker_types, query.topic) == ("roster", ("ngo",), "")
