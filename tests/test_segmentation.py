@@ -170,6 +170,7 @@ def test_participation_figures_that_disagree_with_the_statements_raise_a_warning
 DATA = Path(__file__).resolve().parent / "data"
 UN_DOCUMENTS = sorted(DATA.glob("un-*.txt")) + sorted(DATA.glob("un-*.pdf"))
 LABELLED_DOCUMENTS = sorted(DATA.glob("labelled-*.txt")) + sorted(DATA.glob("labelled-*.pdf"))
+VERBATIM_DOCUMENTS = sorted(DATA.glob("verbatim-*.txt")) + sorted(DATA.glob("verbatim-*.pdf"))
 UN_ENGLISH = [p for p in UN_DOCUMENTS if not json.loads(p.with_suffix(".expected.json").read_text())["low_confidence"]]
 
 
@@ -511,8 +512,8 @@ def _speakers(document) -> list[tuple[str, str, str | None]]:
 _TITLE = "Interactive dialogue with the Independent Expert on the rights of older persons\n\n"
 
 
-@pytest.mark.parametrize("path", LABELLED_DOCUMENTS, ids=lambda p: p.name)
-def test_labelled_documents_match_their_gold_segmentation(path):
+@pytest.mark.parametrize("path", LABELLED_DOCUMENTS + VERBATIM_DOCUMENTS, ids=lambda p: p.name)
+def test_labelled_and_verbatim_documents_match_their_gold_segmentation(path):
     from eval.segmentation import score_document
 
     score = score_document(path)
@@ -651,19 +652,8 @@ def test_a_un_summary_with_colons_in_its_sentences_keeps_its_reporting_clauses(t
 
 # ---------------------------------------------------------------- verbatim statements (compilations, verbatim records)
 
-VERBATIM_DOCUMENTS = sorted(DATA.glob("verbatim-*.txt")) + sorted(DATA.glob("verbatim-*.pdf"))
 _COMPILATION = "Compilation of statements delivered at the interactive dialogue with the Independent Expert on the rights of older persons\n\n"
 _RECORD = "Verbatim record of the 9th meeting\n\nInteractive dialogue with the Special Rapporteur on the right to clean air\n\n"
-
-
-@pytest.mark.parametrize("path", VERBATIM_DOCUMENTS, ids=lambda p: p.name)
-def test_verbatim_documents_match_their_gold_segmentation(path):
-    from eval.segmentation import score_document
-
-    score = score_document(path)
-    assert score["right"] == score["gold"], score["missed"]
-    assert score["spurious"] == 0 and score["wrong_type"] == 0 and score["wrong_group"] == 0, score["spurious_speakers"]
-    assert score["metadata_right"] and not score["low_confidence"] and score["confidence"] >= 0.9
 
 
 def test_a_statement_heading_names_the_speaker_of_the_text_below_it(tmp_path):
