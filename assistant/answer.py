@@ -622,7 +622,7 @@ def _order(query: Query, corpora, composer: Composer) -> Reply:
             return Reply(f"Only {len(sequence)} {_scope_noun(query, len(sequence))} took the floor.", True)
         found = statements[sequence[index]]
         where = "first in the debate" if query.order_offset == 1 else "last in the debate" if query.order_offset == -1 else f"number {query.order_offset} in the debate"
-    return Reply(f"{found.speaker} spoke {where} (statement {found.order} of the document):\n{composer.line(found, [corpus.opening(statements.index(found))])}")
+    return Reply(f"{found.speaker} spoke {where} (statement {found.order} of the document):\n{composer.line(found, [corpus.opening(corpus.position(found))])}")
 
 
 def _count(query: Query, corpora, composer: Composer) -> Reply:

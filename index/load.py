@@ -338,16 +338,15 @@ def _line_paragraphs(block: str) -> list[str]:
     lines = [line for line in block.split("\n") if line.strip()]
     if len(lines) == 2 and _dateline_under_title(lines):
         return lines
-    if len(lines) < 3:
-        return [lines[0], "\n".join(lines[1:])] if _label_line_first(lines) else [block]
-    whole = sum(
-        1 for line, following in zip(lines, lines[1:])
-        if line.rstrip().endswith(_SENTENCE_END) or (len(line.strip()) < 50 and following.lstrip()[:1].isupper())
-        # a short header line before a date line ("MIDDAY" / "17 September 2018") ends there too
-        or (len(line.strip()) < 50 and following.lstrip()[:1].isdigit())
-    )
-    if whole >= 2 * (len(lines) - 1) / 3:
-        return lines
+    if len(lines) >= 3:
+        whole = sum(
+            1 for line, following in zip(lines, lines[1:])
+            if line.rstrip().endswith(_SENTENCE_END) or (len(line.strip()) < 50 and following.lstrip()[:1].isupper())
+            # a short header line before a date line ("MIDDAY" / "17 September 2018") ends there too
+            or (len(line.strip()) < 50 and following.lstrip()[:1].isdigit())
+        )
+        if whole >= 2 * (len(lines) - 1) / 3:
+            return lines
     return [lines[0], "\n".join(lines[1:])] if _label_line_first(lines) else [block]
 
 
